@@ -1,0 +1,1 @@
+"""HTTP layer: Starlette app, auth, routes, CLI, engine supervision."""

@@ -1,0 +1,1 @@
+"""Persistence: the PyMongo async client, collections, indexes, repositories, the embedded engine."""

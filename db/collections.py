@@ -1,0 +1,89 @@
+"""Collection names, validators and indexes, created idempotently at start-up.
+
+Exclusivity never depends on a conditional update (FerretDB v1 applies updates as
+read-then-write): it comes from unique `_id` inserts in the `*_claims` collections,
+`account_emails` and `idempotency`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import CollectionInvalid, OperationFailure
+
+log = logging.getLogger(__name__)
+
+NOT_IMPLEMENTED = 238  # FerretDB's answer to `validator` on create
+
+_STR = {"bsonType": "string"}
+_POINT = {
+    "bsonType": "object",
+    "required": ["lat", "lng"],
+    "properties": {
+        "lat": {"bsonType": "double", "minimum": -90, "maximum": 90},
+        "lng": {"bsonType": "double", "minimum": -180, "maximum": 180},
+    },
+}
+
+COLLECTIONS: dict[str, dict | None] = {
+    "accounts": {"required": ["email", "password_hash", "role"], "properties": {"email": _STR, "role": {"enum": ["VOLUNTEER", "COORDINATOR", "COMMITTEE", "ADMIN"]}}},
+    "account_emails": None,
+    "organisations": {"required": ["name", "kind", "region_code", "path"], "properties": {"location": _POINT}},
+    "volunteers": {"required": ["account_id", "name", "home"], "properties": {"home": _POINT}},
+    "needs": {"required": ["organisation_id", "title", "category", "urgency", "location"], "properties": {"location": _POINT}},
+    "tasks": {"required": ["need_id", "starts_at", "ends_at", "slots", "status"], "properties": {"slots": {"bsonType": "int", "minimum": 1}}},
+    "changelog": None,
+    "idempotency": None,
+    "applications": None,
+    "slot_claims": None,
+    "time_claims": None,
+    "hour_entries": None,
+    "rollups": None,
+}
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "accounts": [IndexModel([("email", ASCENDING)], unique=True, name="email_unique")],
+    "organisations": [
+        IndexModel([("region_code", ASCENDING), ("kind", ASCENDING)], name="region_kind"),
+        IndexModel([("parent_id", ASCENDING)], name="parent"),
+    ],
+    "volunteers": [IndexModel([("account_id", ASCENDING)], unique=True, name="account_unique")],
+    "needs": [IndexModel([("organisation_id", ASCENDING)], name="organisation")],
+    "tasks": [
+        IndexModel([("need_id", ASCENDING), ("starts_at", ASCENDING)], name="need_start"),
+        IndexModel([("status", ASCENDING), ("starts_at", ASCENDING)], name="status_start"),
+    ],
+}
+
+
+# Other processes tail the change log; capping keeps every poll's scan small on FerretDB.
+CAPPED = {"changelog": {"capped": True, "size": 64 * 1024 * 1024, "max": 50_000}}
+
+
+async def ensure_collections(db: AsyncDatabase) -> None:
+    existing = set(await db.list_collection_names())
+    for name, schema in COLLECTIONS.items():
+        if name in existing:
+            continue
+        try:
+            if schema is None:
+                await db.create_collection(name, **CAPPED.get(name, {}))
+            else:
+                await _create_validated(db, name, schema)
+        except CollectionInvalid:
+            pass  # another process created it first
+    for name, models in INDEXES.items():
+        await db[name].create_indexes(models)
+
+
+async def _create_validated(db: AsyncDatabase, name: str, schema: dict) -> None:
+    validator = {"$jsonSchema": {"bsonType": "object", **schema}}
+    try:
+        await db.create_collection(name, validator=validator, validationLevel="moderate")
+    except OperationFailure as exc:
+        if exc.code != NOT_IMPLEMENTED:
+            raise
+        log.info("engine has no validators; %s relies on service-side validation", name)
+        await db.create_collection(name)

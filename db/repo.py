@@ -1,0 +1,63 @@
+"""Reads and writes by `_id`, the access path both engines serve well.
+
+FerretDB v1 pushes only a single `{_id: value}` equality down into SQLite; `$in` scans the whole
+collection. So a batch read is one `$in` on MongoDB and concurrent point reads on the embedded
+engine; both return documents in the order of the ids asked for (None where missing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+
+from bson import ObjectId
+
+from db.client import Database
+
+BATCH_IN = "in"
+BATCH_POINT = "point"
+
+
+def new_id() -> str:
+    """Ids are ObjectId hex strings: unique across processes and ordered by creation time."""
+    return str(ObjectId())
+
+
+class Repository:
+    def __init__(self, database: Database, collection: str, batch: str) -> None:
+        self.coll = database[collection]
+        self.batch = batch
+
+    async def get(self, _id: str) -> dict | None:
+        return await self.coll.find_one({"_id": _id})
+
+    async def get_many(self, ids: Sequence[str]) -> list[dict | None]:
+        unique = list(dict.fromkeys(ids))
+        if not unique:
+            return []
+        if self.batch == BATCH_IN and len(unique) > 1:
+            found = {d["_id"]: d async for d in self.coll.find({"_id": {"$in": unique}})}
+        else:
+            docs = await asyncio.gather(*(self.coll.find_one({"_id": i}) for i in unique))
+            found = {d["_id"]: d for d in docs if d is not None}
+        return [found.get(i) for i in ids]
+
+    async def insert(self, doc: dict) -> dict:
+        await self.coll.insert_one(doc)
+        return doc
+
+    async def insert_many(self, docs: Iterable[dict]) -> None:
+        docs = list(docs)
+        if docs:
+            await self.coll.insert_many(docs, ordered=True)
+
+    async def set_fields(self, _id: str, fields: dict) -> None:
+        await self.coll.update_one({"_id": _id}, {"$set": fields})
+
+    async def delete(self, _id: str) -> None:
+        await self.coll.delete_one({"_id": _id})
+
+    async def scan(self, projection: dict | None = None, batch_size: int = 5000):
+        """Every document, for rebuilding in-memory indexes at start-up."""
+        async for doc in self.coll.find({}, projection, batch_size=batch_size):
+            yield doc

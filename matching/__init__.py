@@ -1,0 +1,1 @@
+"""The matching engine: pure Python + numpy, no I/O. Fed documents, answers with ranked ids."""

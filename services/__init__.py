@@ -1,0 +1,1 @@
+"""Domain services: the rules, authorization decisions and every write."""

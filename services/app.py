@@ -1,0 +1,134 @@
+"""The services of one process: repositories, in-memory indexes, the change log, domain services."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from datetime import datetime, timedelta, timezone
+
+from api.settings import Settings
+from db.client import Database
+from db.repo import BATCH_IN, BATCH_POINT, Repository, new_id
+from services.accounts import AccountService
+from services.auth import TokenIssuer, load_or_create_secret
+from services.directory import Directory
+from services.needs import NeedService
+from services.organisations import OrganisationService
+from services.volunteers import VolunteerService
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+# Ids come from clocks of several processes: re-read a window so a late writer is not missed.
+REREAD = timedelta(seconds=5)
+
+
+class App:
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self.settings = settings
+        self.database = database
+        self.process_id = new_id()
+        batch = BATCH_POINT if settings.embedded else BATCH_IN
+        repo = lambda name: Repository(database, name, batch)  # noqa: E731
+        self.accounts = repo("accounts")
+        self.emails = repo("account_emails")
+        self.organisations = repo("organisations")
+        self.volunteers = repo("volunteers")
+        self.needs = repo("needs")
+        self.tasks = repo("tasks")
+        self.idempotency = repo("idempotency")
+        self.changelog = repo("changelog")
+        self.directory = Directory()
+        self.tokens = TokenIssuer(load_or_create_secret(settings.jwt_secret, settings.data_dir),
+                                  settings.token_ttl_seconds)
+        self.account_service = AccountService(self)
+        self.organisation_service = OrganisationService(self)
+        self.volunteer_service = VolunteerService(self)
+        self.need_service = NeedService(self)
+        self._listeners: dict[str, list] = {}
+        self._poller: asyncio.Task | None = None
+        self._seen: deque[str] = deque(maxlen=20000)
+        self._seen_set: set[str] = set()
+        self._poll_from = datetime.now(timezone.utc)
+
+    async def start(self) -> None:
+        await self.database.prepare()
+        await self.rebuild_indexes()
+        self._poller = asyncio.create_task(self._poll_changes())
+
+    async def stop(self) -> None:
+        if self._poller:
+            self._poller.cancel()
+
+    async def rebuild_indexes(self) -> None:
+        self._poll_from = datetime.now(timezone.utc)
+        async for org in self.organisations.scan():
+            self.directory.put_org(org)
+        async for need in self.needs.scan({"organisation_id": 1}):
+            self.directory.add_need(need["organisation_id"], need["_id"])
+        for listener in self._listeners.get("rebuild", []):
+            await listener()
+
+    def on(self, kind: str, listener) -> None:
+        """Registers `listener(doc)` for changes of a kind (or `listener()` for "rebuild")."""
+        self._listeners.setdefault(kind, []).append(listener)
+
+    def _apply(self, kind: str, doc: dict) -> None:
+        if kind == "organisation":
+            self.directory.put_org(doc)
+        elif kind == "need":
+            self.directory.add_need(doc["organisation_id"], doc["_id"])
+        for listener in self._listeners.get(kind, []):
+            listener(doc)
+
+    async def changed(self, kind: str, *docs: dict) -> None:
+        """A write landed: apply it here at once, and log it for the other processes."""
+        now = datetime.now(timezone.utc)
+        entries = []
+        for doc in docs:
+            self._apply(kind, doc)
+            entry_id = new_id()
+            self._remember(entry_id)
+            entries.append({"_id": entry_id, "at": now, "kind": kind, "doc_id": doc["_id"],
+                            "origin": self.process_id})
+        try:
+            await self.changelog.insert_many(entries)
+        except Exception:
+            log.exception("could not log %d %s change(s); other processes see them after a rebuild",
+                          len(entries), kind)
+
+    def _remember(self, entry_id: str) -> None:
+        if len(self._seen) == self._seen.maxlen:
+            self._seen_set.discard(self._seen[0])
+        self._seen.append(entry_id)
+        self._seen_set.add(entry_id)
+
+    async def poll_changes_once(self) -> int:
+        since = self._poll_from - REREAD
+        entries = [e async for e in self.changelog.coll.find({"at": {"$gte": since}})]
+        applied = 0
+        repos = {"organisation": self.organisations, "need": self.needs, "task": self.tasks,
+                 "volunteer": self.volunteers}
+        for e in sorted(entries, key=lambda e: (e["at"], e["_id"])):
+            self._poll_from = max(self._poll_from, e["at"])
+            if e["_id"] in self._seen_set:
+                continue
+            self._remember(e["_id"])
+            repo = repos.get(e["kind"])
+            doc = await repo.get(e["doc_id"]) if repo else None
+            if doc is not None:
+                self._apply(e["kind"], doc)
+                applied += 1
+        return applied
+
+    async def _poll_changes(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            try:
+                await self.poll_changes_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database may be away; readiness reports it
+                log.debug("change poll failed: %s", exc)
+

@@ -1,0 +1,74 @@
+"""Passwords (argon2id) and bearer tokens (HS256 JWTs), and the `Viewer` a token stands for."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from services.errors import DomainError
+
+ROLES = ("VOLUNTEER", "COORDINATOR", "COMMITTEE", "ADMIN")
+_hasher = PasswordHasher()
+# Verifying against a dummy hash keeps "unknown email" as slow as "wrong password".
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class Viewer:
+    account_id: str
+    role: str
+    volunteer_id: str | None = None
+    organisation_ids: tuple[str, ...] = field(default_factory=tuple)
+    region_code: str | None = None
+
+
+def load_or_create_secret(configured: str | None, data_dir: Path) -> str:
+    """Production passes JWT_SECRET; the embedded mode generates one once and keeps it in ./data."""
+    if configured:
+        return configured
+    path = data_dir / "jwt-secret"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
+
+
+class TokenIssuer:
+    ALGORITHM = "HS256"
+
+    def __init__(self, secret: str, ttl_seconds: int) -> None:
+        self.secret = secret
+        self.ttl = ttl_seconds
+
+    def issue(self, account_id: str) -> str:
+        now = int(time.time())
+        return jwt.encode({"sub": account_id, "iat": now, "exp": now + self.ttl}, self.secret, self.ALGORITHM)
+
+    def account_id(self, token: str) -> str:
+        try:
+            claims = jwt.decode(token, self.secret, algorithms=[self.ALGORITHM], options={"require": ["sub", "exp"]})
+        except jwt.ExpiredSignatureError:
+            raise DomainError("TOKEN_EXPIRED", "the token has expired; sign in again") from None
+        except jwt.PyJWTError:
+            raise DomainError("INVALID_TOKEN", "the token is not valid") from None
+        return str(claims["sub"])

@@ -1,0 +1,67 @@
+"""Every organisation in memory, plus the ids of each organisation's needs.
+
+A city has ~10 k organisations: small enough to hold whole, and they answer the hot questions
+(is this coordinator's organisation above that one? what lies under region 421024?) without a
+query, which matters on FerretDB where only `_id` equality reaches SQLite. The database stays the
+source of truth: `load` rebuilds from it, writes update it at once, and the change log brings
+other processes' writes.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+
+
+def region_prefix(code: str) -> str:
+    """421000 (a city) contains 421024…; trailing zero pairs of a 6-digit code are its level."""
+    if len(code) == 6:
+        while code.endswith("00") and len(code) > 2:
+            code = code[:-2]
+    return code
+
+
+def region_contains(outer: str, inner: str) -> bool:
+    return inner.startswith(region_prefix(outer))
+
+
+class Directory:
+    def __init__(self) -> None:
+        self.orgs: dict[str, dict] = {}
+        self._sorted_ids: list[str] = []
+        self._needs_by_org: dict[str, list[str]] = defaultdict(list)
+
+    def put_org(self, doc: dict) -> None:
+        if doc["_id"] not in self.orgs:
+            bisect.insort(self._sorted_ids, doc["_id"])
+        self.orgs[doc["_id"]] = doc
+
+    def add_need(self, org_id: str, need_id: str) -> None:
+        ids = self._needs_by_org[org_id]
+        i = bisect.bisect_left(ids, need_id)
+        if i == len(ids) or ids[i] != need_id:
+            ids.insert(i, need_id)
+
+    def need_ids(self, org_id: str) -> list[str]:
+        return self._needs_by_org.get(org_id, [])
+
+    def get(self, org_id: str) -> dict | None:
+        return self.orgs.get(org_id)
+
+    def sorted_ids(self) -> list[str]:
+        return self._sorted_ids
+
+    def is_within(self, org_id: str, ancestor_id: str) -> bool:
+        org = self.orgs.get(org_id)
+        return bool(org) and ancestor_id in org["path"]
+
+    def manages(self, organisation_ids, org_id: str) -> bool:
+        """A coordinator acts for the organisations they coordinate and everything below them."""
+        org = self.orgs.get(org_id)
+        return bool(org) and any(a in org["path"] for a in organisation_ids)
+
+    def subtree(self, root_id: str) -> list[str]:
+        return [i for i, o in self.orgs.items() if root_id in o["path"]]
+
+    def in_region(self, code: str) -> list[str]:
+        return [i for i, o in self.orgs.items() if region_contains(code, o["region_code"])]

@@ -1,0 +1,97 @@
+"""Volunteer profiles: skills, credentials, languages, home, radius, weekly availability."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from services import validation as v
+from services.auth import Viewer
+from services.errors import Collector, DomainError, forbidden, not_found
+
+MAX_RADIUS_KM = 200.0
+WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+MAX_BLACKOUTS = 366
+
+
+def normalise_profile(c: Collector, p, *, partial: bool) -> dict:
+    """Turns a profile input into document fields; fields left unset are absent when `partial`."""
+    out: dict = {}
+
+    def given(name: str) -> bool:
+        value = getattr(p, name, None)
+        return value is not None or not partial
+
+    if given("name"):
+        out["name"] = v.text(c, p.name, "name", max_len=v.MAX_NAME)
+    if getattr(p, "phone", None) is not None:
+        phone = p.phone.strip()
+        c.check(bool(v.PHONE_RE.match(phone)), "is not a valid phone number", "phone")
+        out["phone"] = phone
+    if given("skills"):
+        skills = {}
+        for i, s in enumerate(v.bounded_list(c, p.skills, "skills", len(v.SKILLS))):
+            if v.skill_code(c, s.skill, "skills", str(i), "skill") and v.level(c, s.level, "skills", str(i), "level"):
+                c.check(s.skill not in skills, "skill listed twice", "skills", str(i), "skill")
+                skills[s.skill] = s.level
+        out["skills"] = [{"code": k, "level": lvl} for k, lvl in skills.items()]
+    if given("credentials"):
+        creds = {}
+        for i, cr in enumerate(v.bounded_list(c, p.credentials, "credentials", 20)):
+            if v.credential_kind(c, cr.kind, "credentials", str(i), "kind"):
+                creds[cr.kind] = max(creds.get(cr.kind, ""), cr.expires_on.isoformat())
+        out["credentials"] = [{"kind": k, "expires_on": e} for k, e in creds.items()]
+    if given("languages"):
+        langs = v.bounded_list(c, p.languages, "languages", len(v.LANGUAGES))
+        for i, lang in enumerate(langs):
+            v.language(c, lang, "languages", str(i))
+        out["languages"] = list(dict.fromkeys(langs))
+    if given("home"):
+        c.check(p.home is not None, "is required", "home")
+        out["home"] = v.point(c, p.home, "home")
+    if given("travel_radius_km"):
+        r = p.travel_radius_km
+        c.check(r is not None and 0 < r <= MAX_RADIUS_KM, f"must be above 0 and at most {MAX_RADIUS_KM:g} km",
+                "travelRadiusKm", code="INVALID_RADIUS")
+        out["travel_radius_km"] = float(r or 0)
+    if given("availability"):
+        slots = []
+        for i, a in enumerate(v.bounded_list(c, p.availability, "availability", 7 * 24)):
+            ok = c.check(0 <= a.start_hour < a.end_hour <= 24, "hours must satisfy 0 <= startHour < endHour <= 24",
+                         "availability", str(i))
+            if ok:
+                slots.append({"weekday": WEEKDAYS.index(a.weekday.value) + 1,
+                              "start_hour": a.start_hour, "end_hour": a.end_hour})
+        out["availability"] = slots
+    if given("blackout_dates"):
+        days = v.bounded_list(c, p.blackout_dates, "blackoutDates", MAX_BLACKOUTS)
+        out["blackout_dates"] = sorted({d.isoformat() for d in days})
+    if given("max_hours_per_week"):
+        h = p.max_hours_per_week
+        c.check(h is not None and 1 <= h <= 84, "must be 1 to 84", "maxHoursPerWeek")
+        out["max_hours_per_week"] = h
+    if given("emergency_responder"):
+        out["emergency_responder"] = bool(p.emergency_responder)
+    return out
+
+
+class VolunteerService:
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def update_profile(self, viewer: Viewer | None, p) -> dict:
+        if viewer is None or viewer.volunteer_id is None:
+            raise forbidden("only a signed-in volunteer can update a volunteer profile")
+        c = Collector()
+        fields = normalise_profile(c, p, partial=True)
+        c.raise_if_any()
+        if not fields:
+            raise DomainError("INVALID_INPUT", "nothing to update")
+        current = await self.app.volunteers.get(viewer.volunteer_id)
+        if current is None:
+            raise not_found("volunteer")
+        fields["updated_at"] = datetime.now(timezone.utc)
+        await self.app.volunteers.set_fields(viewer.volunteer_id, fields)
+        doc = {**current, **fields}
+        await self.app.changed("volunteer", doc)
+        return doc
+
