@@ -69,8 +69,9 @@ class BodyTooLarge(Exception):
 class Runtime:
     """What a running process holds: the engine (embedded mode), the database, the services."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, command_listeners: list | None = None) -> None:
         self.settings = settings
+        self.command_listeners = command_listeners or []
         self.engine: EmbeddedEngine | None = None
         self.database: Database | None = None
         self.app: App | None = None
@@ -80,7 +81,7 @@ class Runtime:
         if self.settings.embedded:
             self.engine = EmbeddedEngine(self.settings.engine_binary, self.settings.data_dir / "engine")
             uri = await self.engine.start()
-        self.database = Database(uri, self.settings.database_name)
+        self.database = Database(uri, self.settings.database_name, self.command_listeners)
         self.app = App(self.settings, self.database)
         await self.app.start()
 

@@ -75,7 +75,12 @@ async def ensure_collections(db: AsyncDatabase) -> None:
         except CollectionInvalid:
             pass  # another process created it first
     for name, models in INDEXES.items():
-        await db[name].create_indexes(models)
+        # One index per call, only the missing ones: FerretDB v1.24 panics ("slice bounds out of
+        # range") when a single createIndexes call repeats several existing indexes.
+        existing = await db[name].index_information()
+        for model in models:
+            if model.document["name"] not in existing:
+                await db[name].create_indexes([model])
 
 
 async def _create_validated(db: AsyncDatabase, name: str, schema: dict) -> None:

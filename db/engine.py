@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import subprocess
+import threading
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,16 @@ class EmbeddedEngine:
         self._proc: subprocess.Popen | None = None
         self._watch: asyncio.Task | None = None
         self._stopping = False
+        self._lock = threading.Lock()  # a restart in flight and a stop never interleave
 
-    def start_sync(self, timeout: float = 30.0) -> str:
+    def start_sync(self) -> str:
         """Start the process and block until it prints its URI (it listens by then)."""
+        with self._lock:
+            if self._stopping:
+                raise EngineError("engine is stopping")
+            return self._spawn()
+
+    def _spawn(self) -> str:
         if not self.binary.exists():
             raise EngineError(f"engine binary {self.binary} is missing: run `make engine`")
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -66,8 +74,14 @@ class EmbeddedEngine:
             try:
                 await asyncio.to_thread(self.start_sync)
             except EngineError:
+                if self._stopping:
+                    return
                 log.exception("engine restart failed; retrying")
                 await asyncio.sleep(2)
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
 
     def kill(self) -> None:
         """Kill the process without stopping supervision (used by failure tests)."""
@@ -75,8 +89,9 @@ class EmbeddedEngine:
             self._proc.kill()
 
     def stop_sync(self) -> None:
-        self._stopping = True
-        proc = self._proc
+        with self._lock:
+            self._stopping = True
+            proc = self._proc
         if proc and proc.poll() is None:
             proc.terminate()
             try:

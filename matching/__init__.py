@@ -1,1 +1,9 @@
 """The matching engine: pure Python + numpy, no I/O. Fed documents, answers with ranked ids."""
+
+from .errors import MatchingError, UnknownTask, UnknownVolunteer
+from .index import MatchingIndex
+from .results import OpenTaskHit, OpenTasksPage, TaskMatch, VolunteerMatch
+from .scoring import DEFAULT_WEIGHTS, Weights
+
+__all__ = ["MatchingIndex", "Weights", "DEFAULT_WEIGHTS", "TaskMatch", "VolunteerMatch",
+           "OpenTaskHit", "OpenTasksPage", "MatchingError", "UnknownTask", "UnknownVolunteer"]

@@ -8,7 +8,7 @@ import numpy as np
 EARTH_RADIUS_KM = 6371.009  # geopy.distance.EARTH_RADIUS
 STORE_RES = 8               # every row is filed under its resolution-8 cell
 _QUERY_RES = (8, 7, 6, 5)   # coarser disks are used for wider searches
-_MAX_K = 20                 # widest disk walked before falling back to a coarser resolution
+_MAX_K = 6                  # widest disk walked before falling back to a coarser resolution
 _RES_MASK = np.uint64(0xF << 52)
 
 
@@ -75,7 +75,11 @@ def child_ranges(cells: np.ndarray, res: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cell_ranges(lat: float, lng: float, radius_km: float):
-    """Sorted (lo, hi) uint64 bounds of STORE_RES cells covering the disk, or None when too wide."""
+    """Sorted (lo, hi) uint64 bounds of STORE_RES cells covering the disk, or None when too wide.
+
+    The grid disk is a guaranteed superset; cells whose centre is farther than radius + one
+    circumradius (= longest edge, with margin) cannot hold a point of the disk and are dropped.
+    """
     if not math.isfinite(radius_km):
         return None
     for res in _QUERY_RES:
@@ -90,7 +94,10 @@ def cell_ranges(lat: float, lng: float, radius_km: float):
     hit = _disk_cache.get(key)
     if hit is None:
         disk = np.sort(np.fromiter(h3.api.basic_int.grid_disk(cell, k), dtype=np.uint64))
-        hit = _disk_cache[key] = child_ranges(disk, res)
+        centres = np.array([h3.api.basic_int.cell_to_latlng(int(c)) for c in disk])
+        hit = _disk_cache[key] = (*child_ranges(disk, res), *trig(centres[:, 0], centres[:, 1]))
         if len(_disk_cache) > 20_000:
             _disk_cache.clear()
-    return hit
+    lo, hi, sin_c, cos_c, lng_c = hit
+    near = great_circle_km(*trig(lat, lng), sin_c, cos_c, lng_c) <= radius_km + e_max * 1.15
+    return lo[near], hi[near]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pymongo.monitoring import CommandListener
 
 from api.app import Runtime, create_app
 from api.settings import ROOT, Settings
@@ -34,9 +35,32 @@ def settings(tmp_data) -> Settings:
     )
 
 
+class CommandCounter(CommandListener):
+    """Counts the commands this process sends to the database (one per round-trip)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event) -> None:
+        target = event.command.get(event.command_name)
+        if target != "changelog":  # the background poller's reads are not the request's
+            self.names.append(f"{event.command_name}:{target}")
+
+    def succeeded(self, event) -> None:
+        pass
+
+    def failed(self, event) -> None:
+        pass
+
+
 @pytest.fixture(scope="session")
-async def runtime(settings):
-    rt = Runtime(settings)
+def commands() -> CommandCounter:
+    return CommandCounter()
+
+
+@pytest.fixture(scope="session")
+async def runtime(settings, commands):
+    rt = Runtime(settings, [commands])
     await rt.start()
     yield rt
     await rt.stop()
