@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"flag"
 	"fmt"
 	"io"
@@ -15,8 +16,10 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	_ "modernc.org/sqlite"
 )
 
 func main() {
@@ -67,7 +70,87 @@ func main() {
 	}()
 
 	// MongoDBURI blocks until the listener is bound.
-	fmt.Println(f.MongoDBURI())
+	uri := f.MongoDBURI()
+	ix := &idIndexer{dir: abs, logger: logger, dbs: map[string]*sql.DB{}}
+	ix.scan(ctx)
+	fmt.Println(uri)
+	go ix.run(ctx, time.Second)
 
 	<-done
+	ix.close()
+}
+
+// idIndexer gives every collection table the index its `_id` lookups can use.
+//
+// FerretDB v1.24 builds the unique `_id` index on the expression `_ferretdb_sjson->"_id"` but
+// filters by `_ferretdb_sjson->'$._id'`; SQLite uses an expression index only for the very same
+// expression, so every point read scanned its whole table. New collections are picked up within
+// a poll interval. FerretDB lists indexes from its own metadata, so clients never see this one.
+type idIndexer struct {
+	dir    string
+	logger *slog.Logger
+	dbs    map[string]*sql.DB
+}
+
+func (ix *idIndexer) run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			ix.scan(ctx)
+		}
+	}
+}
+
+func (ix *idIndexer) scan(ctx context.Context) {
+	files, _ := filepath.Glob(filepath.Join(ix.dir, "*.sqlite"))
+	for _, file := range files {
+		if err := ix.indexFile(ctx, file); err != nil && ctx.Err() == nil {
+			ix.logger.Warn("id index", "file", file, "error", err)
+		}
+	}
+}
+
+func (ix *idIndexer) indexFile(ctx context.Context, file string) error {
+	db := ix.dbs[file]
+	if db == nil {
+		var err error
+		db, err = sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)")
+		if err != nil {
+			return err
+		}
+		db.SetMaxOpenConns(1)
+		ix.dbs[file] = db
+	}
+	rows, err := db.QueryContext(ctx, `SELECT c.table_name FROM _ferretdb_collections c WHERE NOT EXISTS
+		(SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = c.table_name || '_id_lookup')`)
+	if err != nil {
+		return err // a database file FerretDB is still creating
+	}
+	var tables []string
+	for rows.Next() {
+		var table string
+		if err = rows.Scan(&table); err != nil {
+			rows.Close()
+			return err
+		}
+		tables = append(tables, table)
+	}
+	rows.Close()
+	for _, table := range tables {
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, table+"_id_lookup", table)
+		if _, err = db.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ix *idIndexer) close() {
+	for _, db := range ix.dbs {
+		_ = db.Close()
+	}
 }
