@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 
 from pymongo import timeout as db_timeout
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -18,6 +19,7 @@ from db.client import Database
 from db.engine import EmbeddedEngine
 from schema import build_schema
 from schema.context import build_context
+from schema.hours import tallies_csv
 from services.app import App
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,12 @@ class GraphQLApp(GraphQL):
     def __init__(self, services: "Runtime", **kwargs) -> None:
         super().__init__(**kwargs)
         self.runtime = services
+
+    async def __call__(self, scope, receive, send) -> None:
+        # One deadline for every database call a request makes, so a database that stopped
+        # answering fails the request instead of hanging it (start-up scans have none).
+        with db_timeout(self.runtime.settings.request_db_seconds):
+            await super().__call__(scope, receive, send)
 
     async def get_context(self, request, response=None):
         return await build_context(self.runtime.app, request.headers.get("authorization"), request)
@@ -77,13 +85,17 @@ class Runtime:
         self.app: App | None = None
 
     async def start(self) -> None:
-        uri = self.settings.mongodb_uri
-        if self.settings.embedded:
-            self.engine = EmbeddedEngine(self.settings.engine_binary, self.settings.data_dir / "engine")
-            uri = await self.engine.start()
-        self.database = Database(uri, self.settings.database_name, self.command_listeners)
-        self.app = App(self.settings, self.database)
-        await self.app.start()
+        try:
+            uri = self.settings.mongodb_uri
+            if self.settings.embedded:
+                self.engine = EmbeddedEngine(self.settings.engine_binary, self.settings.data_dir / "engine")
+                uri = await self.engine.start()
+            self.database = Database(uri, self.settings.database_name, self.command_listeners)
+            self.app = App(self.settings, self.database)
+            await self.app.start()
+        except BaseException:
+            await self.stop()  # never leave an engine behind a failed start
+            raise
 
     async def stop(self) -> None:
         if self.app:
@@ -111,10 +123,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 ok = await runtime.database.ping()
         return JSONResponse({"database": "up" if ok else "down"}, status_code=200 if ok else 503)
 
+    async def hours_csv(request: Request) -> Response:
+        status, body, media_type = await tallies_csv(runtime.app, request.headers.get("authorization"),
+                                                     request.query_params)
+        return Response(body, status_code=status, media_type=media_type)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         if owned:
             await runtime.start()
+            # The indexes built at start-up live as long as the process: keep the collector from
+            # walking them again and again.
+            gc.freeze()
         try:
             yield
         finally:
@@ -126,6 +146,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/exports/hours.csv", hours_csv),
         ],
         lifespan=lifespan,
     )

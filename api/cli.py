@@ -39,7 +39,8 @@ def cmd_serve(args) -> None:
     if args.load_demo_if_empty:
         loaded = asyncio.run(_with_runtime(lambda app: _load_demo(app, only_if_empty=True)))
         print(loaded)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                access_log=settings.access_log, loop="uvloop", http="httptools")
 
 
 async def _load_demo(app, only_if_empty: bool) -> str:
@@ -52,7 +53,12 @@ async def _load_demo(app, only_if_empty: bool) -> str:
 
 
 def cmd_load_demo(args) -> None:
-    print(asyncio.run(_with_runtime(lambda app: _load_demo(app, only_if_empty=not args.force))))
+    from services.errors import DomainError
+
+    try:
+        print(asyncio.run(_with_runtime(lambda app: _load_demo(app, only_if_empty=not args.force))))
+    except DomainError as exc:
+        _fail(exc)
 
 
 def cmd_create_admin(args) -> None:
@@ -67,14 +73,32 @@ def cmd_create_admin(args) -> None:
     try:
         print("admin account", asyncio.run(_with_runtime(work)), "created")
     except DomainError as exc:
-        for p in exc.problems:
-            print(f"{p.code}: {'.'.join(p.field or ())} {p.message}", file=sys.stderr)
-        sys.exit(1)
+        _fail(exc)
+
+
+def _fail(exc) -> None:
+    for p in exc.problems:
+        print(f"{p.code}: {'.'.join(p.field or ())} {p.message}".replace(":  ", ": "), file=sys.stderr)
+    sys.exit(1)
 
 
 def cmd_export_schema(args) -> None:
     SCHEMA_FILE.write_text(schema_sdl())
     print(f"wrote {SCHEMA_FILE}")
+
+
+def cmd_rebuild_rollups(args) -> None:
+    async def work(app):
+        return await app.hour_service.rebuild_rollups()
+
+    print(f"rebuilt {asyncio.run(_with_runtime(work))} rollup documents")
+
+
+def cmd_repair_claims(args) -> None:
+    async def work(app):
+        return await app.engagement_service.repair()
+
+    print(f"removed {asyncio.run(_with_runtime(work))} abandoned slot/time claim(s) and recounted their tasks")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -94,6 +118,11 @@ def main(argv: list[str] | None = None) -> None:
     admin.set_defaults(func=cmd_create_admin)
     export = sub.add_parser("export-schema", help=f"write {SCHEMA_FILE.name}")
     export.set_defaults(func=cmd_export_schema)
+    rollups = sub.add_parser("rebuild-rollups", help="recompute every hours rollup from the verified entries "
+                                                     "(stop the API processes first)")
+    rollups.set_defaults(func=cmd_rebuild_rollups)
+    repair = sub.add_parser("repair-claims", help="remove slot and time claims left by a crash or a cancelled task")
+    repair.set_defaults(func=cmd_repair_claims)
     args = parser.parse_args(argv)
     args.func(args)
 

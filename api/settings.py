@@ -19,10 +19,13 @@ class Settings:
     engine_binary: Path = ROOT / ".cache" / "engine" / "vm-engine"
     jwt_secret: str | None = None
     token_ttl_seconds: int = 7 * 24 * 3600
+    request_db_seconds: float = 15.0  # every database call of one request shares this deadline
+    access_log: bool = False
     max_query_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
     recurrence_horizon_days: int = 90
+    checkin_radius_m: int = 300
     extra: dict = field(default_factory=dict)
 
     @property
@@ -40,6 +43,9 @@ class Settings:
             "data_dir": Path(env.get("DATA_DIR", ROOT / "data")),
             "engine_binary": Path(env.get("VM_ENGINE_BINARY", ROOT / ".cache" / "engine" / "vm-engine")),
             "jwt_secret": env.get("JWT_SECRET") or None,
+            "request_db_seconds": float(env.get("REQUEST_DB_SECONDS", cls.request_db_seconds)),
+            "access_log": env.get("ACCESS_LOG", "") not in ("", "0", "false"),
+            "checkin_radius_m": int(env.get("CHECKIN_RADIUS_M", cls.checkin_radius_m)),
         }
         values.update(overrides)
         return cls(**values)

@@ -16,7 +16,6 @@ class Database:
             tz_aware=True,
             serverSelectionTimeoutMS=3000,
             connectTimeoutMS=2000,
-            timeoutMS=5000,  # no request waits longer than this on a database that stopped answering
             event_listeners=listeners or [],
         )
         self.db: AsyncDatabase = self.client[name]

@@ -39,8 +39,11 @@ COLLECTIONS: dict[str, dict | None] = {
     "applications": None,
     "slot_claims": None,
     "time_claims": None,
+    "service_records": None,
     "hour_entries": None,
     "rollups": None,
+    "hour_decisions": None,
+    "rollup_outbox": None,
 }
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -55,6 +58,13 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("need_id", ASCENDING), ("starts_at", ASCENDING)], name="need_start"),
         IndexModel([("status", ASCENDING), ("starts_at", ASCENDING)], name="status_start"),
     ],
+    "applications": [
+        IndexModel([("task_id", ASCENDING), ("status", ASCENDING), ("applied_id", ASCENDING)], name="task_status"),
+        IndexModel([("volunteer_id", ASCENDING), ("applied_id", ASCENDING)], name="volunteer"),
+    ],
+    "service_records": [IndexModel([("volunteer_id", ASCENDING), ("at", ASCENDING)], name="volunteer_at")],
+    "hour_entries": [IndexModel([("organisation_id", ASCENDING), ("status", ASCENDING), ("_id", ASCENDING)],
+                                name="organisation_status")],
 }
 
 

@@ -28,4 +28,4 @@ def open_tasks(index: MatchingIndex, lat: float, lng: float, radius_km: float, c
                skills=None, start=None, end=None, first: int = 20, after=None,
                now=None) -> OpenTasksPage:
     return index._open_tasks(lat, lng, radius_km, categories, skills, start, end, first, after,
-                             now, index._all_tasks, prune=False)
+                             now, index._all_listed)

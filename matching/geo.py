@@ -1,15 +1,26 @@
-"""Great-circle distance (geopy's formula, vectorised) and h3 candidate cell ranges."""
+"""Great-circle distance (geopy's formula, vectorised) and latitude-band keys for space.
+
+Rows are filed under a grid key `band * N_COLS + col`: the latitude band is BAND_DEG high, and
+within a band rows are ordered by longitude in LNG_STEP steps, so a band is one contiguous key
+range. A search disk becomes one `[lo, hi]` key range per band of its bounding box: a few scalar
+formulas and numpy calls, no per-cell work.
+"""
 
 import math
 
-import h3
 import numpy as np
 
 EARTH_RADIUS_KM = 6371.009  # geopy.distance.EARTH_RADIUS
-STORE_RES = 8               # every row is filed under its resolution-8 cell
-_QUERY_RES = (8, 7, 6, 5)   # coarser disks are used for wider searches
-_MAX_K = 6                  # widest disk walked before falling back to a coarser resolution
-_RES_MASK = np.uint64(0xF << 52)
+BAND_DEG = 0.0025           # latitude band height in degrees (about 0.28 km)
+LNG_STEP = 1e-6             # longitude resolution of the key within a band, degrees
+N_ROWS = round(180 / BAND_DEG)
+N_COLS = round(360 / LNG_STEP)
+KEY_BITS = 45               # N_ROWS * N_COLS < 2**45; callers may put a group above the key
+KEY_MASK = (1 << KEY_BITS) - 1
+_MAX_LAT = 80.0             # disks reaching nearer the poles scan everything
+_MAX_RHO = 0.2              # angular radius (rad) beyond which a disk scans everything
+_RHO_MARGIN = 1e-7          # rad (0.6 m): absorbs rounding in the distance and the extent
+_LNG_MARGIN = 1e-4          # degrees (about 10 m)
 
 
 def great_circle_km(sin_lat1, cos_lat1, lng1, sin_lat2, cos_lat2, lng2):
@@ -33,71 +44,50 @@ def distance_km(lat1, lng1, lat2, lng2):
     return great_circle_km(*trig(lat1, lng1), *trig(lat2, lng2))
 
 
-def cell_of(lat: float, lng: float) -> int:
-    return h3.api.basic_int.latlng_to_cell(lat, lng, STORE_RES)
+def grid_key(lat, lng) -> np.ndarray:
+    """Grid keys (uint64) of points given in degrees."""
+    row = np.floor((np.asarray(lat, dtype=np.float64) + 90.0) / BAND_DEG)
+    col = np.floor((np.asarray(lng, dtype=np.float64) + 180.0) / LNG_STEP)
+    return (np.clip(row, 0, N_ROWS - 1).astype(np.int64) * N_COLS
+            + np.clip(col, 0, N_COLS - 1).astype(np.int64)).astype(np.uint64)
 
 
-_edge_cache: dict[int, tuple[float, float]] = {}
-_disk_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+def bounding_box(lat: float, lng: float, radius_km: float):
+    """(first band, last band, west, east) of a box holding every point within `radius_km` of
+    (lat, lng), longitudes in degrees; None when the disk is unbounded, too wide, or near a pole
+    or the antimeridian (callers then scan everything).
 
-
-def _edge_bounds(cell: int) -> tuple[float, float]:
-    """Shortest and longest edge (km) of `cell`: a local measure of the grid's spacing."""
-    hit = _edge_cache.get(cell)
-    if hit is None:
-        pts = h3.api.basic_int.cell_to_boundary(cell)
-        lens = [float(distance_km(*pts[i], *pts[(i + 1) % len(pts)])) for i in range(len(pts))]
-        hit = _edge_cache[cell] = (min(lens), max(lens))
-        if len(_edge_cache) > 100_000:
-            _edge_cache.clear()
-    return hit
-
-
-def disk_k(radius_km: float, e_min: float, e_max: float) -> int:
-    """Grid distance that covers every point within `radius_km` of a point in the centre cell.
-
-    Two cells `n` steps apart have centres at least 1.5*edge*n apart, and a point lies within one
-    circumradius (= edge) of its cell's centre; 15 % margins absorb the grid's local distortion.
+    A disk of angular radius rho spans latitudes lat +- rho and, since it does not reach a pole,
+    longitudes lng +- asin(sin rho / cos lat); rho and the longitudes carry margins far above the
+    rounding errors of the distance and of this arithmetic.
     """
-    return math.ceil((radius_km + 2 * e_max * 1.15) / (1.5 * e_min * 0.85))
+    rho = radius_km / EARTH_RADIUS_KM * (1 + 1e-9) + _RHO_MARGIN
+    if not rho <= _MAX_RHO:
+        return None
+    reach = math.degrees(rho)
+    if abs(lat) + reach > _MAX_LAT:
+        return None
+    w = math.degrees(math.asin(math.sin(rho) / math.cos(math.radians(lat)))) + _LNG_MARGIN
+    if lng - w < -180.0 or lng + w > 180.0:
+        return None
+    first = math.floor((lat - reach + 90.0) / BAND_DEG)
+    return first, math.floor((lat + reach + 90.0) / BAND_DEG), lng - w, lng + w
 
 
-def child_ranges(cells: np.ndarray, res: int) -> tuple[np.ndarray, np.ndarray]:
-    """Inclusive [lo, hi] bounds of the STORE_RES descendants of res-`res` cells, as uint64."""
-    base = (cells & ~_RES_MASK) | np.uint64(STORE_RES << 52)
-    clear = 0
-    six = 0
-    for r in range(res + 1, STORE_RES + 1):
-        clear |= 7 << (3 * (15 - r))
-        six |= 6 << (3 * (15 - r))
-    lo = base & ~np.uint64(clear)
-    return lo, lo | np.uint64(six)
+def grid_ranges(lat: float, lng: float, radii):
+    """Grid key ranges of the bounding boxes of the disks of the given radii (km) around (lat, lng).
 
-
-def cell_ranges(lat: float, lng: float, radius_km: float):
-    """Sorted (lo, hi) uint64 bounds of STORE_RES cells covering the disk, or None when too wide.
-
-    The grid disk is a guaranteed superset; cells whose centre is farther than radius + one
-    circumradius (= longest edge, with margin) cannot hold a point of the disk and are dropped.
+    Returns (lo, hi, valid), arrays of shape (len(radii), n): for disk i, every point within
+    radii[i] has a key in one of the ranges [lo[i, j], hi[i, j]] with valid[i, j], one per
+    latitude band, in key order; or None when a disk has no `bounding_box`.
     """
-    if not math.isfinite(radius_km):
+    boxes = [bounding_box(lat, lng, r) for r in radii]
+    if None in boxes:
         return None
-    for res in _QUERY_RES:
-        cell = h3.api.basic_int.latlng_to_cell(lat, lng, res)
-        e_min, e_max = _edge_bounds(cell)
-        k = disk_k(radius_km, e_min, e_max)
-        if k <= _MAX_K:
-            break
-    else:
-        return None
-    key = (cell, k)
-    hit = _disk_cache.get(key)
-    if hit is None:
-        disk = np.sort(np.fromiter(h3.api.basic_int.grid_disk(cell, k), dtype=np.uint64))
-        centres = np.array([h3.api.basic_int.cell_to_latlng(int(c)) for c in disk])
-        hit = _disk_cache[key] = (*child_ranges(disk, res), *trig(centres[:, 0], centres[:, 1]))
-        if len(_disk_cache) > 20_000:
-            _disk_cache.clear()
-    lo, hi, sin_c, cos_c, lng_c = hit
-    near = great_circle_km(*trig(lat, lng), sin_c, cos_c, lng_c) <= radius_km + e_max * 1.15
-    return lo[near], hi[near]
+    first, last, west, east = (np.array(x) for x in zip(*boxes))
+    rows = np.arange(first.min(), last.max() + 1)
+    base = rows * N_COLS
+    valid = (rows >= first[:, None]) & (rows <= last[:, None])
+    lo = base + np.floor((west + 180.0) / LNG_STEP).astype(np.int64)[:, None]
+    hi = base + np.floor((east + 180.0) / LNG_STEP).astype(np.int64)[:, None]
+    return lo.astype(np.uint64), hi.astype(np.uint64), valid

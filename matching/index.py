@@ -1,4 +1,4 @@
-"""The in-memory matching index: volunteers and tasks as numpy columns, h3 cells for space.
+"""The in-memory matching index: volunteers and tasks as numpy columns, a lat/lng grid for space.
 
 Hard constraints (a result never breaks one):
 - every required skill at >= its min_level;
@@ -22,13 +22,15 @@ from . import geo
 from . import timeutil as tu
 from .catalogue import CATEGORIES, CREDENTIALS, LANGUAGES, MAX_LEVEL, MIN_LEVEL, SKILLS
 from .errors import UnknownTask, UnknownVolunteer
-from .parse import (CATEGORY_CODE, EMERGENCY, N_CRED, N_LEVELS, RADIUS_CLASSES, SKILL_BIT,
-                    TASK_SCHEMA, VOLUNTEER_SCHEMA, id_bytes, parse_tasks, parse_volunteers)
+from .parse import (CATEGORY_CODE, EMERGENCY, N_CRED, N_LEVELS, N_SKILLS, NOT_LISTED,
+                    RADIUS_CLASSES, SKILL_BIT, TASK_SCHEMA, VOLUNTEER_SCHEMA, id_bytes,
+                    parse_tasks, parse_volunteers)
 from .results import OpenTaskHit, OpenTasksPage, TaskMatch, VolunteerMatch
 from .scoring import BENEFICIARY_WORD, DEFAULT_WEIGHTS, Weights, proximity, reasons, score
 from .table import Table, expand_ranges
 
 LEVEL_SPAN = MAX_LEVEL - MIN_LEVEL
+_RING_GROWTH = 4.0  # the threshold search's radius: 1 km, then this factor per ring
 _N_GROUPS = len(RADIUS_CLASSES) + 1
 
 
@@ -84,7 +86,12 @@ def _top(key: np.ndarray, ids: np.ndarray, first: int) -> np.ndarray:
 
 
 def _bits(mask: int, names) -> list[str]:
-    return [names[i] for i in range(len(names)) if mask >> i & 1]
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(names[low.bit_length() - 1])
+        mask ^= low
+    return out
 
 
 class MatchingIndex:
@@ -94,6 +101,10 @@ class MatchingIndex:
         self.weights = weights
         self._vol = Table(VOLUNTEER_SCHEMA, _N_GROUPS)
         self._group_max = np.zeros(_N_GROUPS)
+        # Main rows holding each skill (any level), skill by skill: rows of skill b are
+        # _skill_rows[_skill_off[b]:_skill_off[b + 1]], ascending.
+        self._skill_rows = np.zeros(0, dtype=np.int32)
+        self._skill_off = np.zeros(len(SKILLS) + 1, dtype=np.int64)
         self._bdays = np.zeros(0, dtype=np.int32)
         self._bn = 0
         # Per volunteer key (stable for an id, also for ids only seen in engagement facts).
@@ -119,7 +130,7 @@ class MatchingIndex:
         self._c_by_vol: dict[int, dict[bytes, int]] = {}
         self._c_by_task: dict[bytes, set[int]] = {}
         self._c_week: dict[int, list[int]] = {}
-        self._c_week_arr: dict[int, np.ndarray] = {}
+        self._c_week_arr: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # positions, their keys
         # Service history.
         self._e_n = 0
         self._e_key = np.zeros(0, dtype=np.int32)
@@ -279,6 +290,11 @@ class MatchingIndex:
         for g in range(_N_GROUPS):
             a, b = t.group_off[g], t.group_off[g + 1]
             self._group_max[g] = radius[a:b].max() if b > a else 0.0
+        p0 = t.cols["p0"][:m]
+        per_skill = [np.flatnonzero(p0 & np.uint32(1 << b)).astype(np.int32)
+                     for b in range(len(SKILLS))]
+        self._skill_off[1:] = np.cumsum([len(r) for r in per_skill])
+        self._skill_rows = np.concatenate(per_skill)
         if self._new_keys:
             self._rebuild_key_lookup()
 
@@ -306,7 +322,7 @@ class MatchingIndex:
         for b in last:
             old = self._task_row.pop(b, None)
             if old is not None:
-                self._task.kill(old)
+                self._kill_task(old)
         rows = self._task.append({name: col[keep] for name, col in cols.items()})
         for i, row in zip(keep.tolist(), rows.tolist()):
             self._task_row[ids[i]] = row
@@ -318,8 +334,12 @@ class MatchingIndex:
         row = self._task_row.pop(id_bytes(task_id), None)
         if row is None:
             return False
-        self._task.kill(row)
+        self._kill_task(row)
         return True
+
+    def _kill_task(self, row: int) -> None:
+        self._task.kill(row)
+        self._task.cols["listed_end"][row] = NOT_LISTED
 
     def _compact_tasks(self) -> None:
         self._task.compact(slack=1024)
@@ -447,8 +467,8 @@ class MatchingIndex:
         """Live commitments touching the weeks, as (positions, volunteer keys) sorted by key."""
         parts = []
         for w in weeks:
-            arr = self._c_week_arr.get(w)
-            if arr is None:
+            hit = self._c_week_arr.get(w)
+            if hit is None:
                 lst = self._c_week.get(w)
                 if not lst:
                     continue
@@ -456,14 +476,14 @@ class MatchingIndex:
                 arr = arr[self._c_alive[arr]]
                 arr = arr[np.argsort(self._c_key[arr], kind="stable")]
                 self._c_week[w] = arr.tolist()
-                self._c_week_arr[w] = arr
-            parts.append(arr)
+                hit = self._c_week_arr[w] = (arr, self._c_key[arr])
+            parts.append(hit)
         if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
-        pos = parts[0]
-        if len(parts) > 1:
-            pos = np.unique(np.concatenate(parts))
-            pos = pos[np.argsort(self._c_key[pos], kind="stable")]
+        if len(parts) == 1:
+            return parts[0]
+        pos = np.unique(np.concatenate([p for p, _ in parts]))
+        pos = pos[np.argsort(self._c_key[pos], kind="stable")]
         return pos, self._c_key[pos]
 
     def _commitment_conflicts(self, rows: np.ndarray, t: SimpleNamespace) -> np.ndarray:
@@ -578,18 +598,44 @@ class MatchingIndex:
 
     # ----------------------------------------------------------------- candidates
     def _volunteer_candidates(self, t: SimpleNamespace, search_km: float) -> np.ndarray:
-        per_group = []
-        ranges = {}
-        for g in range(_N_GROUPS):
-            if self._vol.group_off[g + 1] > self._vol.group_off[g]:
-                r = min(float(self._group_max[g]), search_km)
-                if r not in ranges:
-                    ranges[r] = geo.cell_ranges(t.lat, t.lng, r)
-                per_group.append((g, ranges[r]))
-        return self._vol.candidates(per_group)
+        """Rows of every radius group within min(search, the group's longest travel radius)
+        (main rows holding the task's rarest required skill only), plus every delta row."""
+        vol = self._vol
+        delta = np.arange(vol.n_main, vol.n)
+        off = vol.group_off
+        groups = np.flatnonzero(off[1:] > off[:-1])
+        if not len(groups):
+            return delta
+        radii = np.minimum(self._group_max[groups], search_km).tolist()
+        ranges = geo.grid_ranges(t.lat, t.lng, radii)
+        if ranges is None:
+            starts, ends = np.zeros(1, dtype=np.int64), np.array([vol.n_main])
+        else:
+            lo, hi, valid = ranges
+            shift = (groups.astype(np.uint64) << np.uint64(geo.KEY_BITS))[:, None]
+            starts, ends = vol.row_ranges((lo | shift)[valid], (hi | shift)[valid])
+        if t.p0:
+            so = self._skill_off
+            b = min((b for b in range(len(SKILLS)) if t.p0 >> b & 1),
+                    key=lambda b: so[b + 1] - so[b])
+            holders = self._skill_rows[so[b]:so[b + 1]]
+            main = holders[expand_ranges(np.searchsorted(holders, starts.astype(np.int32)),
+                                         np.searchsorted(holders, ends.astype(np.int32)))]
+        else:
+            main = expand_ranges(starts, ends)
+        return np.concatenate([main, delta])
 
     def _task_candidates(self, lat: float, lng: float, radius_km: float) -> np.ndarray:
-        return self._task.candidates([(0, geo.cell_ranges(lat, lng, radius_km))])
+        task = self._task
+        ranges = geo.grid_ranges(lat, lng, (radius_km,))
+        if ranges is None:
+            return np.arange(task.n)
+        lo, hi, valid = ranges
+        starts, ends = task.row_ranges(lo[valid], hi[valid])
+        rows = expand_ranges(starts, ends)
+        if task.n > task.n_main:
+            rows = np.concatenate([rows, np.arange(task.n_main, task.n)])
+        return rows
 
     def _all_volunteers(self, t, search_km) -> np.ndarray:
         return np.arange(self._vol.n)
@@ -621,8 +667,8 @@ class MatchingIndex:
         if not rings:
             rows, d = self._feasible_volunteers(t, candidates(t, search), search, prune)
             return self._volunteer_matches(t, rows, d, now, first, nearest=False)
-        rows, d = self._threshold_search(t, now, first, search, candidates)
-        return self._volunteer_matches(t, rows, d, now, first, nearest=False)
+        rows, d, sc = self._threshold_search(t, now, first, search, candidates)
+        return self._volunteer_matches(t, rows, d, now, first, nearest=False, sc=sc)
 
     def _score_bound(self, t, radius_km: float) -> float:
         """Highest score a volunteer farther than `radius_km` who never served this task's need
@@ -635,76 +681,96 @@ class MatchingIndex:
     def _threshold_search(self, t, now, first, search, candidates):
         """Exact top-k by growing the radius until the k-th score beats every farther volunteer.
 
-        Volunteers who served this need or beneficiary are always evaluated, so the bound for the
-        unseen ones has no continuity term.
+        Each row is evaluated once, in the first ring whose candidates hold it. Volunteers who
+        served this need or beneficiary are evaluated in the first ring whatever their distance,
+        so the bound for the unseen ones has no continuity term. Returns rows, distances, scores.
         """
         served = set(self._served_need.get(t.need, ()))
         if t.benef >= 0:
             served |= self._served_benef.get(t.benef, set())
-        srows = np.zeros(0, dtype=np.int64)
+        pending = np.zeros(0, dtype=np.int64)
         if served:
-            srows = self._key_row[np.fromiter(served, dtype=np.int64)].astype(np.int64)
-            srows = srows[srows >= 0]
-        s_rows, s_d = self._feasible_volunteers(t, srows, search)
+            pending = self._key_row[np.fromiter(served, dtype=np.int64)].astype(np.int64)
+            pending = pending[pending >= 0]
         vol = self._vol
         reach = float(max(self._group_max.max(),
                           vol.cols["radius"][vol.n_main:vol.n].max(initial=0.0)))
+        state = np.zeros(vol.n, dtype=np.int8)  # 1: served the need or beneficiary, 2: evaluated
+        state[pending] = 1
+        rows = np.zeros(0, dtype=np.int64)
+        d = sc = np.zeros(0)
+        was_served = np.zeros(0, dtype=np.bool_)
         r = 1.0
         while True:
             r_eff = min(r, search)
-            rows, d = self._feasible_volunteers(t, candidates(t, r_eff), r_eff)
-            if len(s_rows):
-                rows, pick = np.unique(np.concatenate([rows, s_rows]), return_index=True)
-                d = np.concatenate([d, s_d])[pick]
+            new = candidates(t, r_eff)
+            new = new[state[new] == 0]
+            state[new] = 2
+            new, new_d = self._feasible_volunteers(t, np.concatenate([pending, new]), math.inf)
+            new_served = state[new] == 1
+            keep = ~new_served | (new_d <= search)
+            new, new_d, new_served = new[keep], new_d[keep], new_served[keep]
+            parts = self._volunteer_parts(t, new, now, continuity=len(pending) > 0)
+            pending = pending[:0]
+            rows = np.concatenate([rows, new])
+            d = np.concatenate([d, new_d])
+            sc = np.concatenate([sc, score(self.weights, new_d, *parts[1:])])
+            was_served = np.concatenate([was_served, new_served])
+            found = (d <= r_eff) | was_served
             if r_eff >= search or r_eff >= reach:
-                return rows, d
-            if len(rows) >= first:
-                sc = score(self.weights, d, *self._volunteer_parts(t, rows, d, now)[1:])
-                kth = np.partition(sc, len(sc) - first)[len(sc) - first]
+                return rows[found], d[found], sc[found]
+            if found.sum() >= first:
+                top = sc[found]
+                kth = np.partition(top, len(top) - first)[len(top) - first]
                 if kth > self._score_bound(t, r_eff):
-                    return rows, d
-            r *= 2.0
+                    return rows[found], d[found], top
+            r *= _RING_GROWTH
 
-    def _volunteer_parts(self, t, rows, d, now):
+    def _volunteer_parts(self, t, rows, now, continuity: bool = True):
+        """Score inputs of the rows; `continuity=False` when none of them served the need."""
         V = self._vol.cols
         keys = V["vkey"][rows]
         have = sum(np.bitwise_count(V[f"p{i}"][rows] & t.p0) for i in range(N_LEVELS))
         surplus = (have.astype(np.int64) - t.req_sum) / (LEVEL_SPAN * max(t.n_req, 1))
         lang = ((V["langs"][rows] & t.langs) != 0).astype(np.float64)
         cont = np.zeros(len(rows))
-        served = self._served_need.get(t.need)
+        served = self._served_need.get(t.need) if continuity else None
         if served:
             cont[np.isin(keys, np.fromiter(served, dtype=np.int64))] = self.weights.continuity_need
-        served = self._served_benef.get(t.benef) if t.benef >= 0 else None
+        served = self._served_benef.get(t.benef) if continuity and t.benef >= 0 else None
         if served:
             cont[np.isin(keys, np.fromiter(served, dtype=np.int64))] = 1.0
         return keys, surplus, lang, cont, self._attended[keys], self._no_show[keys], \
             self._recent_load(now)[keys]
 
-    def _volunteer_matches(self, t, rows, d, now, first, nearest) -> list[VolunteerMatch]:
+    def _volunteer_matches(self, t, rows, d, now, first, nearest,
+                           sc: np.ndarray | None = None) -> list[VolunteerMatch]:
+        """The top `first` rows as matches; given their scores `sc`, the other score inputs are
+        only gathered for the top rows."""
         w = self.weights
-        keys, surplus, lang, cont, att, ns, load = self._volunteer_parts(t, rows, d, now)
-        if nearest:
-            sc, key = proximity(w, d), -d
+        if sc is None:
+            parts = self._volunteer_parts(t, rows, now)
+            sc = proximity(w, d) if nearest else score(w, d, *parts[1:])
+            top = _top(-d if nearest else sc, self._key_ids[parts[0]], first)
+            keys, _, _, cont, att, ns, load = (p[top] for p in parts)
         else:
-            sc = score(w, d, surplus, lang, cont, att, ns, load)
-            key = sc
-        top = _top(key, self._key_ids[keys], first)
+            top = _top(sc, self._key_ids[self._vol.cols["vkey"][rows]], first)
+            keys, _, _, cont, att, ns, load = self._volunteer_parts(t, rows[top], now)
         V = self._vol.cols
         required = _bits(t.p0, SKILLS)
         word = BENEFICIARY_WORD.get(CATEGORIES[t.category], "person")
         out = []
-        for i in top.tolist():
+        for j, i in enumerate(top.tolist()):
             row = rows[i]
             levels = [sum((int(V[f"p{L}"][row]) >> SKILL_BIT[s]) & 1 for L in range(N_LEVELS))
                       for s in required]
             mins = [sum((t.p[L] >> SKILL_BIT[s]) & 1 for L in range(N_LEVELS)) for s in required]
             r = reasons(w, distance_km=float(d[i]), skills=list(zip(required, levels, mins)),
                         languages=_bits(int(V["langs"][row]) & t.langs, LANGUAGES),
-                        continuity=float(cont[i]), beneficiary_word=word, attended=int(att[i]),
-                        no_show=int(ns[i]), recent_minutes=int(load[i]),
+                        continuity=float(cont[j]), beneficiary_word=word, attended=int(att[j]),
+                        no_show=int(ns[j]), recent_minutes=int(load[j]),
                         emergency_responder=nearest and bool(V["responder"][row]))
-            out.append(VolunteerMatch(_hex(self._key_ids[keys[i]]), float(sc[i]), float(d[i]),
+            out.append(VolunteerMatch(_hex(self._key_ids[keys[j]]), float(sc[i]), float(d[i]),
                                       required, [], r))
         return out
 
@@ -761,12 +827,79 @@ class MatchingIndex:
         tasks whose window overlaps [start, end]; `now` drops tasks that have already ended.
         """
         return self._open_tasks(lat, lng, radius_km, categories, skills, start, end, first, after,
-                                now, self._task_candidates)
+                                now, self._listed_nearby)
 
     def _open_tasks(self, lat, lng, radius_km, categories, skills, start, end, first, after, now,
-                    candidates, prune: bool = True) -> OpenTasksPage:
+                    listed: Callable) -> OpenTasksPage:
+        """`listed` gives rows and a mask of those that pass every filter but the distance."""
         T = self._task.cols
-        rows = candidates(lat, lng, radius_km)
+        rows, ok = listed(lat, lng, radius_km, categories, skills, start, end, now)
+        d = geo.great_circle_km(T["sin_lat"][rows], T["cos_lat"][rows], T["lng_rad"][rows],
+                                *geo.trig(lat, lng))
+        ok = ok & (d <= radius_km)
+        rows, d = rows[ok], d[ok]
+        total = len(rows)
+        tids = T["tid"][rows]
+        if after is not None:
+            a_d = float(after[0])
+            a_id = np.array([id_bytes(after[1])], dtype="S12")
+            keep = (d > a_d) | ((d == a_d) & (tids > a_id))
+            rows, d, tids = rows[keep], d[keep], tids[keep]
+        top = _top(-d, tids, first + 1)
+        shown = top[:first]
+        hexes = tids[shown].tobytes().hex()
+        items = [OpenTaskHit(hexes[24 * j:24 * j + 24], dist)
+                 for j, dist in enumerate(d[shown].tolist())]
+        cursor = (items[-1].distance_km, items[-1].task_id) if items else None
+        return OpenTasksPage(items, total, len(top) > first, cursor)
+
+    def _listed_nearby(self, lat, lng, radius_km, categories, skills, start, end, now):
+        """Rows in the disk's bounding box that pass open_tasks' filters other than distance.
+
+        Main rows are sorted by (latitude band, longitude), so the box's bands are one slice;
+        the filters run on that slice's columns (views, no gathers) with the longitude bounds, from
+        the precomputed `listed_end` and `tags` columns. Delta rows are all filtered the same way.
+        """
+        task = self._task
+        T = task.cols
+        after_s = max((tu.to_seconds(x) for x in (now, start) if x is not None),
+                      default=NOT_LISTED)
+        end_s = None if end is None else tu.to_seconds_ceil(end)
+        cats = None if categories is None else sum(
+            1 << (N_SKILLS + CATEGORY_CODE[c]) for c in set(categories))
+        wanted = None if skills is None else sum(1 << SKILL_BIT[s] for s in set(skills))
+        box = geo.bounding_box(lat, lng, radius_km)
+        west = east = None
+        a, b = 0, task.n_main
+        if box is not None:
+            first_band, last_band, w, e = box
+            a, b = np.searchsorted(T["cell"][:task.n_main],
+                                   np.array([first_band, last_band + 1], dtype=np.uint64)
+                                   * np.uint64(geo.N_COLS)).tolist()
+            west, east = math.radians(w), math.radians(e)
+
+        def pick(a: int, b: int) -> np.ndarray:
+            ok = T["listed_end"][a:b] > after_s
+            if west is not None:
+                lng_rad = T["lng_rad"][a:b]
+                ok &= (lng_rad >= west) & (lng_rad <= east)
+            if end_s is not None:
+                ok &= T["start"][a:b] < end_s
+            if cats is not None:
+                ok &= (T["tags"][a:b] & cats) != 0
+            if wanted is not None:
+                ok &= (T["tags"][a:b] & wanted) != 0
+            return np.flatnonzero(ok) + a
+
+        rows = pick(a, b)
+        if task.n > task.n_main:
+            rows = np.concatenate([rows, pick(task.n_main, task.n)])
+        return rows, True
+
+    def _all_listed(self, lat, lng, radius_km, categories, skills, start, end, now):
+        """Every row, and the mask of those that pass open_tasks' filters other than distance."""
+        T = self._task.cols
+        rows = np.arange(self._task.n)
         ok = T["alive"][rows] & T["open"][rows]
         if now is not None:
             ok &= T["end"][rows] > tu.to_seconds(now)
@@ -783,23 +916,7 @@ class MatchingIndex:
             for s in skills:
                 mask |= 1 << SKILL_BIT[s]
             ok &= (T["p0"][rows] & mask) != 0
-        if prune:
-            rows = rows[ok]
-        d = geo.great_circle_km(T["sin_lat"][rows], T["cos_lat"][rows], T["lng_rad"][rows],
-                                *geo.trig(lat, lng))
-        ok = (d <= radius_km) if prune else (ok & (d <= radius_km))
-        rows, d = rows[ok], d[ok]
-        total = len(rows)
-        tids = T["tid"][rows]
-        if after is not None:
-            a_d = float(after[0])
-            a_id = np.array([id_bytes(after[1])], dtype="S12")
-            keep = (d > a_d) | ((d == a_d) & (tids > a_id))
-            rows, d, tids = rows[keep], d[keep], tids[keep]
-        top = _top(-d, tids, first + 1)
-        items = [OpenTaskHit(_hex(tids[i]), float(d[i])) for i in top[:first].tolist()]
-        cursor = (items[-1].distance_km, items[-1].task_id) if items else None
-        return OpenTasksPage(items, total, len(top) > first, cursor)
+        return rows, ok
 
     # ----------------------------------------------------------------- accounting
     def volunteer_count(self) -> int:
@@ -816,12 +933,13 @@ class MatchingIndex:
         key_arrays = (self._key_ids, self._key_row, self._attended, self._no_show,
                       self._load, self._sorted_ids, self._sorted_keys)
         volunteer = (self._vol.nbytes() + sum(a.nbytes for a in key_arrays) + self._bdays.nbytes
-                     + self._group_max.nbytes + _approx_size(self._new_keys))
+                     + self._group_max.nbytes + self._skill_rows.nbytes + self._skill_off.nbytes
+                     + _approx_size(self._new_keys))
         commitments = (sum(a.nbytes for a in (self._c_key, self._c_start, self._c_end,
                                               self._c_alive))
                        + _approx_size(self._c_by_vol) + _approx_size(self._c_by_task)
                        + _approx_size(self._c_week)
-                       + sum(a.nbytes for a in self._c_week_arr.values()))
+                       + sum(p.nbytes + k.nbytes for p, k in self._c_week_arr.values()))
         history = (sum(a.nbytes for a in (self._e_key, self._e_day, self._e_min))
                    + _approx_size(self._served_need) + _approx_size(self._served_benef)
                    + _approx_size(self._vol_needs) + _approx_size(self._vol_benefs))

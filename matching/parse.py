@@ -13,6 +13,8 @@ CATEGORY_CODE = {c: i for i, c in enumerate(CATEGORIES)}
 URGENCY_CODE = {u: i for i, u in enumerate(URGENCIES)}
 EMERGENCY = URGENCY_CODE["EMERGENCY"]
 NO_CREDENTIAL = np.iinfo(np.int32).min
+NOT_LISTED = np.iinfo(np.int64).min  # `listed_end` of a task that is not open
+N_SKILLS = len(SKILL_BIT)
 RADIUS_CLASSES = np.array([2.0, 5.0, 10.0, 20.0, 30.0])  # volunteers are grouped by travel radius
 UNLIMITED_WEEK_S = 168 * 3600
 
@@ -30,7 +32,7 @@ def mask_of(codes, bits: dict[str, int]) -> int:
 
 def parse_volunteers(docs):
     """Returns (ids, active flags, column dict, blackout days flat list)."""
-    ids, active, lat, lng, radius, cells, langs, max_s, resp, bcount = ([] for _ in range(10))
+    ids, active, lat, lng, radius, langs, max_s, resp, bcount = ([] for _ in range(9))
     planes = [[] for _ in range(N_LEVELS)]
     creds = [[] for _ in range(N_CRED)]
     words = ([], [], [])
@@ -43,7 +45,6 @@ def parse_volunteers(docs):
         la, ln = float(home["lat"]), float(home["lng"])
         lat.append(la)
         lng.append(ln)
-        cells.append(geo.cell_of(la, ln))
         radius.append(float(d["travel_radius_km"]))
         p = [0] * N_LEVELS
         for s in d.get("skills") or ():
@@ -74,10 +75,11 @@ def parse_volunteers(docs):
         resp.append(bool(d.get("emergency_responder", False)))
     sin_lat, cos_lat, lng_rad = geo.trig(lat, lng)
     radius_a = np.array(radius, dtype=np.float64)
+    group = np.searchsorted(RADIUS_CLASSES, radius_a, side="left").astype(np.uint8)
     cols = {
         "sin_lat": sin_lat, "cos_lat": cos_lat, "lng_rad": lng_rad, "radius": radius_a,
-        "cell": np.array(cells, dtype=np.uint64),
-        "group": np.searchsorted(RADIUS_CLASSES, radius_a, side="left").astype(np.uint8),
+        "cell": (group.astype(np.uint64) << np.uint64(geo.KEY_BITS)) | geo.grid_key(lat, lng),
+        "group": group,
         "langs": np.array(langs, dtype=np.uint16),
         "b_count": np.array(bcount, dtype=np.uint16),
         "max_sec": np.array(max_s, dtype=np.int32),
@@ -111,7 +113,7 @@ def parse_tasks(docs, need_code, benef_code):
         w3 = tu.split_words(tu.window_slot_mask(start, end))
         benef = d.get("beneficiary_key")
         rows.append((
-            la, ln, geo.cell_of(la, ln), start, end,
+            la, ln, start, end,
             d["status"] == "OPEN" and int(d["filled"]) < int(d["slots"]),
             CATEGORY_CODE[d["category"]], URGENCY_CODE[d["urgency"]],
             *p, mask_of(d.get("required_credentials") or (), CRED_BIT),
@@ -120,13 +122,16 @@ def parse_tasks(docs, need_code, benef_code):
             need_code(id_bytes(d["need_id"])), -1 if benef is None else benef_code(str(benef)),
             len(req), sum(req.values()),
         ))
-    names = ("lat", "lng", "cell", "start", "end", "open", "category", "urgency",
+    names = ("lat", "lng", "start", "end", "open", "category", "urgency",
              *(f"p{i}" for i in range(N_LEVELS)), "cred", "langs", "m0", "m1", "m2",
              "first_day", "last_day", "week", "need", "benef", "n_req", "req_sum")
     cols = {}
     for i, name in enumerate(names):
         cols[name] = np.array([r[i] for r in rows], dtype=TASK_SCHEMA.get(name, np.uint64))
     cols["sin_lat"], cols["cos_lat"], cols["lng_rad"] = geo.trig(cols["lat"], cols["lng"])
+    cols["cell"] = geo.grid_key(cols["lat"], cols["lng"])
+    cols["listed_end"] = np.where(cols["open"], cols["end"], NOT_LISTED)
+    cols["tags"] = cols["p0"] | (np.uint32(1) << (N_SKILLS + cols["category"]).astype(np.uint32))
     cols["tid"] = np.array(ids, dtype="S12")
     cols["group"] = np.zeros(len(ids), dtype=np.uint8)
     return ids, cols
@@ -148,4 +153,7 @@ TASK_SCHEMA = {
     "m0": np.uint64, "m1": np.uint64, "m2": np.uint64, "first_day": np.int32,
     "last_day": np.int32, "week": np.int32, "need": np.int32, "benef": np.int32,
     "n_req": np.uint8, "req_sum": np.int16, "cell": np.uint64,
+    # For open_tasks: the end of an open task (NOT_LISTED otherwise or once it is replaced or
+    # removed), and its required skills' bits with bit N_SKILLS + category set.
+    "listed_end": np.int64, "tags": np.uint32,
 }

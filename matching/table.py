@@ -1,6 +1,6 @@
 """A struct-of-arrays table with append, tombstones and compaction.
 
-Rows `[0, n_main)` are sorted by (group, h3 cell) so a cell's rows are contiguous and a disk of
+Rows `[0, n_main)` are sorted by (group, cell key) so a cell's rows are contiguous and a disk of
 cells maps to a few slices found with `searchsorted`; rows `[n_main, n)` are recent appends that
 every query scans. `compact()` drops tombstones and re-sorts everything.
 """
@@ -84,28 +84,8 @@ class Table:
                                          np.arange(self.n_groups + 1), side="left").astype(np.int64)
         return perm
 
-    def candidates(self, per_group) -> np.ndarray:
-        """Rows in the given cell ranges plus every delta row (dead rows included).
-
-        `per_group` yields (group, ranges) with ranges = (lo, hi) uint64 arrays or None for the
-        whole group.
-        """
-        starts = [np.array([self.n_main], dtype=np.int64)]
-        ends = [np.array([self.n], dtype=np.int64)]
-        cell = self.cols["cell"]
-        for g, ranges in per_group:
-            a, b = int(self.group_off[g]), int(self.group_off[g + 1])
-            if a == b:
-                continue
-            if ranges is None:
-                starts.append(np.array([a], dtype=np.int64))
-                ends.append(np.array([b], dtype=np.int64))
-                continue
-            lo, hi = ranges
-            cells = cell[a:b]
-            s = np.searchsorted(cells, lo, side="left")
-            e = np.searchsorted(cells, hi, side="right")
-            keep = e > s
-            starts.append(s[keep] + a)
-            ends.append(e[keep] + a)
-        return expand_ranges(np.concatenate(starts), np.concatenate(ends))
+    def row_ranges(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Half-open [start, end) main-row ranges of the cell keys in the inclusive, sorted and
+        disjoint key ranges [lo, hi] (the delta rows are not included)."""
+        cells = self.cols["cell"][:self.n_main]
+        return np.searchsorted(cells, lo, side="left"), np.searchsorted(cells, hi, side="right")

@@ -26,7 +26,8 @@ class Loaders:
     @classmethod
     def create(cls, app: App) -> "Loaders":
         return cls(accounts=repo_loader(app.accounts), volunteers=repo_loader(app.volunteers),
-                   needs=repo_loader(app.needs), tasks=repo_loader(app.tasks))
+                   needs=repo_loader(app.needs),
+                   tasks=DataLoader(load_fn=app.matching_service.tasks_by_id, max_batch_size=100))
 
 
 @dataclass

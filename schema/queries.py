@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 
 from schema.context import Context, Info
 from schema.core import Connection, Node, check_first, connection, decode_id, encode_cursor, page_of_sorted_ids
+from schema.engagement import Application
 from schema.enums import OrganisationKind
+from schema.hours import HourEntry
 from schema.types import Account, Need, Organisation, Task, Volunteer
 from services import validation as v
+from services.directory import region_contains
 from services.errors import Collector, DomainError
 
 
@@ -24,6 +28,13 @@ async def resolve_node(ctx: Context, gid: str) -> Node | None:
         if viewer is None or (viewer.role == "VOLUNTEER" and viewer.volunteer_id != raw):
             return None  # profiles are for the volunteer and for the organisations that engage them
         return Volunteer.of(await ctx.loaders.volunteers.load(raw))
+    if type_name == "Application":
+        doc = await ctx.app.applications.get(raw)
+        mine = viewer is not None and doc is not None and viewer.volunteer_id == doc["volunteer_id"]
+        return Application.of(doc) if doc and (mine or ctx.manages(doc["organisation_id"])) else None
+    if type_name == "HourEntry":
+        doc = await ctx.app.hour_entries.get(raw)
+        return HourEntry.of(doc) if doc and _may_read_entry(ctx, doc) else None
     if type_name == "Account":
         if viewer is None or (viewer.account_id != raw and viewer.role != "ADMIN"):
             return None
@@ -31,9 +42,18 @@ async def resolve_node(ctx: Context, gid: str) -> Node | None:
     return None
 
 
-def _graphql_error(exc: DomainError) -> Exception:
-    from graphql import GraphQLError
+def _may_read_entry(ctx: Context, doc: dict) -> bool:
+    """The volunteer, the organisation's coordinators (and above), committees of its region."""
+    v = ctx.viewer
+    if v is None:
+        return False
+    if v.volunteer_id == doc["volunteer_id"] or ctx.manages(doc["organisation_id"]):
+        return True
+    return v.role == "COMMITTEE" and region_contains(v.region_code, doc.get("region_code", ""))
 
+
+def graphql_error(exc: DomainError) -> GraphQLError:
+    """Queries have no payload: a user mistake is a GraphQL error whose extensions carry the code."""
     return GraphQLError(exc.problems[0].message, extensions={"code": exc.code})
 
 
@@ -43,7 +63,7 @@ class Query:
     async def viewer(self, info: Info) -> Account | None:
         ctx = info.context
         if ctx.token_problem:
-            raise _graphql_error(ctx.token_problem)
+            raise graphql_error(ctx.token_problem)
         return Account.of(await ctx.loaders.accounts.load(ctx.viewer.account_id)) if ctx.viewer else None
 
     @strawberry.field
@@ -51,7 +71,7 @@ class Query:
         try:
             return await resolve_node(info.context, id)
         except DomainError as exc:
-            raise _graphql_error(exc) from None
+            raise graphql_error(exc) from None
 
     @strawberry.field(description="At most 100 ids.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
@@ -59,14 +79,14 @@ class Query:
             check_first(len(ids))
             return [await resolve_node(info.context, i) for i in ids]
         except DomainError as exc:
-            raise _graphql_error(exc) from None
+            raise graphql_error(exc) from None
 
     @strawberry.field
     def organisation(self, info: Info, id: strawberry.ID) -> Organisation | None:
         try:
             _, raw = decode_id(id, "Organisation")
         except DomainError as exc:
-            raise _graphql_error(exc) from None
+            raise graphql_error(exc) from None
         return Organisation.of(info.context.org(raw))
 
     @strawberry.field(description="Organisations in a region (and everything under it), oldest first.")
@@ -80,6 +100,6 @@ class Query:
             ids = info.context.app.organisation_service.list(region_code, kind.value if kind else None)
             page, has_next = page_of_sorted_ids(ids, first, after)
         except DomainError as exc:
-            raise _graphql_error(exc) from None
+            raise graphql_error(exc) from None
         nodes = [Organisation.of(info.context.org(i)) for i in page]
         return connection(nodes, [encode_cursor(i) for i in page], has_next, len(ids), after is not None)

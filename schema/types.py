@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -12,7 +13,12 @@ from schema.core import (Connection, Node, check_first, connection, decode_curso
                          page_of_sorted_ids)
 from schema.enums import NeedCategory, NeedStatus, OrganisationKind, Role, TaskStatus, Urgency, Weekday
 from services.errors import DomainError
+from services.hours import star_level
 from services.volunteers import WEEKDAYS
+
+# schema.engagement builds on these types; its own are resolved lazily to avoid an import cycle.
+LazyApplication = Annotated["Application", strawberry.lazy("schema.engagement")]
+LazyApplicationStatus = Annotated["ApplicationStatus", strawberry.lazy("schema.engagement")]
 
 
 @strawberry.type
@@ -141,13 +147,26 @@ class Need(Node):
     def location(self) -> GeoPoint:
         return GeoPoint.of(self.raw["location"])
 
-    @strawberry.field(description="Exact address: only for the organisation's coordinators.")
-    def address(self, info: Info) -> str | None:
-        return self.raw.get("address") if info.context.manages(self.raw["organisation_id"]) else None
+    async def _may_see_private(self, info: Info) -> bool:
+        """The organisation's coordinators, and volunteers accepted on one of its tasks (once per request)."""
+        ctx = info.context
+        if ctx.manages(self.raw["organisation_id"]):
+            return True
+        if ctx.viewer is None or ctx.viewer.volunteer_id is None:
+            return False
+        key = ("assigned", self.raw["_id"])
+        if key not in ctx.extra:
+            ctx.extra[key] = await ctx.app.engagement_service.is_assigned_to_need(ctx.viewer.volunteer_id, self.raw)
+        return ctx.extra[key]
 
-    @strawberry.field(description="Private notes on the person served: only for the owning organisation.")
-    def beneficiary_notes(self, info: Info) -> str | None:
-        return self.raw.get("beneficiary_notes") if info.context.manages(self.raw["organisation_id"]) else None
+    @strawberry.field(description="Exact address: for the organisation's coordinators and accepted volunteers.")
+    async def address(self, info: Info) -> str | None:
+        return self.raw.get("address") if await self._may_see_private(info) else None
+
+    @strawberry.field(description="Private notes on the person served: for the owning organisation and "
+                                  "volunteers accepted on one of the need's tasks.")
+    async def beneficiary_notes(self, info: Info) -> str | None:
+        return self.raw.get("beneficiary_notes") if await self._may_see_private(info) else None
 
     @strawberry.field(description="The owning organisation's case reference for the person served.")
     def beneficiary_ref(self, info: Info) -> str | None:
@@ -200,11 +219,29 @@ class Need(Node):
 
 @strawberry.type
 class Task(Node):
+    """Scalar fields are plain attributes: open-task pages resolve thousands of them per second,
+    and a plain attribute costs far less to resolve than a resolver method."""
+
     raw: strawberry.Private[dict]
+    starts_at: datetime
+    ends_at: datetime
+    duration_minutes: int
+    slots: int
+    filled: int
+    status: TaskStatus
+    category: NeedCategory
+    urgency: Urgency
+    location: GeoPoint
 
     @classmethod
     def of(cls, doc: dict | None) -> "Task | None":
-        return cls(id=encode_id("Task", doc["_id"]), raw=doc) if doc else None
+        if not doc:
+            return None
+        return cls(id=encode_id("Task", doc["_id"]), raw=doc, starts_at=doc["starts_at"], ends_at=doc["ends_at"],
+                   duration_minutes=int((doc["ends_at"] - doc["starts_at"]).total_seconds() // 60),
+                   slots=doc["slots"], filled=doc.get("filled", 0), status=TaskStatus(doc["status"]),
+                   category=NeedCategory(doc["category"]), urgency=Urgency(doc["urgency"]),
+                   location=GeoPoint(lat=doc["location"]["lat"], lng=doc["location"]["lng"]))
 
     @strawberry.field
     async def need(self, info: Info) -> Need | None:
@@ -214,41 +251,12 @@ class Task(Node):
     def organisation(self, info: Info) -> Organisation | None:
         return Organisation.of(info.context.org(self.raw["organisation_id"]))
 
-    @strawberry.field
-    def starts_at(self) -> datetime:
-        return self.raw["starts_at"]
+    @strawberry.field(description="Applications in arrival order: only for the task's organisation, null otherwise.")
+    async def applications(self, info: Info, statuses: list[LazyApplicationStatus] | None = None,
+                           first: int | None = None, after: str | None = None) -> Connection[LazyApplication] | None:
+        from schema.engagement import task_applications
 
-    @strawberry.field
-    def ends_at(self) -> datetime:
-        return self.raw["ends_at"]
-
-    @strawberry.field
-    def duration_minutes(self) -> int:
-        return int((self.raw["ends_at"] - self.raw["starts_at"]).total_seconds() // 60)
-
-    @strawberry.field
-    def slots(self) -> int:
-        return self.raw["slots"]
-
-    @strawberry.field
-    def filled(self) -> int:
-        return self.raw.get("filled", 0)
-
-    @strawberry.field
-    def status(self) -> TaskStatus:
-        return TaskStatus(self.raw["status"])
-
-    @strawberry.field
-    def category(self) -> NeedCategory:
-        return NeedCategory(self.raw["category"])
-
-    @strawberry.field
-    def urgency(self) -> Urgency:
-        return Urgency(self.raw["urgency"])
-
-    @strawberry.field
-    def location(self) -> GeoPoint:
-        return GeoPoint.of(self.raw["location"])
+        return await task_applications(info, self.raw, statuses, first, after)
 
 
 @strawberry.type
@@ -314,6 +322,22 @@ class Volunteer(Node):
         if not self._is_self(info):
             return None
         return [date.fromisoformat(d) for d in self.raw.get("blackout_dates", [])]
+
+    @strawberry.field(description="Certified (verified, corrected) minutes of service, all time.")
+    async def verified_minutes(self, info: Info) -> int:
+        return await info.context.app.hour_service.verified_minutes(self.raw["_id"])
+
+    @strawberry.field(description="0 to 5 stars from certified hours: 100, 300, 600, 1000, 1500 h.")
+    async def star_level(self, info: Info) -> int:
+        return star_level(await info.context.app.hour_service.verified_minutes(self.raw["_id"]))
+
+    @strawberry.field(description="Accepted, completed and no-show assignments, oldest first: for the volunteer; "
+                                  "coordinators see those their organisations run.")
+    async def assignments(self, info: Info, first: int | None = None, after: str | None = None
+                          ) -> Connection[LazyApplication] | None:
+        from schema.engagement import volunteer_assignments
+
+        return await volunteer_assignments(info, self.raw, first, after)
 
 
 @strawberry.type

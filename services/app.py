@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections import deque
 from datetime import datetime, timedelta, timezone
@@ -13,6 +14,9 @@ from db.repo import BATCH_IN, BATCH_POINT, Repository, new_id
 from services.accounts import AccountService
 from services.auth import TokenIssuer, load_or_create_secret
 from services.directory import Directory
+from services.engagement import EngagementService
+from services.hours import HourService
+from services.matching import MatchingService
 from services.needs import NeedService
 from services.organisations import OrganisationService
 from services.volunteers import VolunteerService
@@ -28,6 +32,7 @@ class App:
     def __init__(self, settings: Settings, database: Database) -> None:
         self.settings = settings
         self.database = database
+        self._listeners: dict[str, list] = {}
         self.process_id = new_id()
         batch = BATCH_POINT if settings.embedded else BATCH_IN
         repo = lambda name: Repository(database, name, batch)  # noqa: E731
@@ -39,6 +44,14 @@ class App:
         self.tasks = repo("tasks")
         self.idempotency = repo("idempotency")
         self.changelog = repo("changelog")
+        self.applications = repo("applications")
+        self.slot_claims = repo("slot_claims")
+        self.time_claims = repo("time_claims")
+        self.service_records = repo("service_records")
+        self.hour_entries = repo("hour_entries")
+        self.hour_decisions = repo("hour_decisions")
+        self.rollups = repo("rollups")
+        self.rollup_outbox = repo("rollup_outbox")
         self.directory = Directory()
         self.tokens = TokenIssuer(load_or_create_secret(settings.jwt_secret, settings.data_dir),
                                   settings.token_ttl_seconds)
@@ -46,7 +59,9 @@ class App:
         self.organisation_service = OrganisationService(self)
         self.volunteer_service = VolunteerService(self)
         self.need_service = NeedService(self)
-        self._listeners: dict[str, list] = {}
+        self.matching_service = MatchingService(self)
+        self.engagement_service = EngagementService(self)
+        self.hour_service = HourService(self)
         self._poller: asyncio.Task | None = None
         self._seen: deque[str] = deque(maxlen=20000)
         self._seen_set: set[str] = set()
@@ -71,23 +86,25 @@ class App:
             await listener()
 
     def on(self, kind: str, listener) -> None:
-        """Registers `listener(doc)` for changes of a kind (or `listener()` for "rebuild")."""
+        """Registers `listener(doc)` (plain or async) for changes of a kind, or `listener()` for "rebuild"."""
         self._listeners.setdefault(kind, []).append(listener)
 
-    def _apply(self, kind: str, doc: dict) -> None:
+    async def _apply(self, kind: str, doc: dict) -> None:
         if kind == "organisation":
             self.directory.put_org(doc)
         elif kind == "need":
             self.directory.add_need(doc["organisation_id"], doc["_id"])
         for listener in self._listeners.get(kind, []):
-            listener(doc)
+            result = listener(doc)
+            if inspect.isawaitable(result):
+                await result
 
     async def changed(self, kind: str, *docs: dict) -> None:
         """A write landed: apply it here at once, and log it for the other processes."""
         now = datetime.now(timezone.utc)
         entries = []
         for doc in docs:
-            self._apply(kind, doc)
+            await self._apply(kind, doc)
             entry_id = new_id()
             self._remember(entry_id)
             entries.append({"_id": entry_id, "at": now, "kind": kind, "doc_id": doc["_id"],
@@ -109,7 +126,7 @@ class App:
         entries = [e async for e in self.changelog.coll.find({"at": {"$gte": since}})]
         applied = 0
         repos = {"organisation": self.organisations, "need": self.needs, "task": self.tasks,
-                 "volunteer": self.volunteers}
+                 "volunteer": self.volunteers, "assignment": self.applications, "service": self.service_records}
         for e in sorted(entries, key=lambda e: (e["at"], e["_id"])):
             self._poll_from = max(self._poll_from, e["at"])
             if e["_id"] in self._seen_set:
@@ -118,7 +135,7 @@ class App:
             repo = repos.get(e["kind"])
             doc = await repo.get(e["doc_id"]) if repo else None
             if doc is not None:
-                self._apply(e["kind"], doc)
+                await self._apply(e["kind"], doc)
                 applied += 1
         return applied
 

@@ -40,11 +40,14 @@ class CommandCounter(CommandListener):
 
     def __init__(self) -> None:
         self.names: list[str] = []
+        self.point_reads: list[tuple[str, str]] = []  # (collection, _id) of single-id finds
 
     def started(self, event) -> None:
-        target = event.command.get(event.command_name)
-        if target != "changelog":  # the background poller's reads are not the request's
-            self.names.append(f"{event.command_name}:{target}")
+        collection = event.command.get(event.command_name)
+        self.names.append(f"{event.command_name}:{collection}")
+        _id = (event.command.get("filter") or {}).get("_id") if event.command_name == "find" else None
+        if isinstance(_id, str):
+            self.point_reads.append((collection, _id))
 
     def succeeded(self, event) -> None:
         pass

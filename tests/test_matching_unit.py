@@ -1,10 +1,9 @@
-"""Unit tests: each hard constraint, each reason, distances, h3 coverage, errors."""
+"""Unit tests: each hard constraint, each reason, distances, grid coverage, errors."""
 
 import math
 import random
 from datetime import datetime, timedelta, timezone
 
-import h3
 import numpy as np
 import pytest
 from geopy.distance import great_circle
@@ -205,27 +204,37 @@ def test_distance_matches_geopy():
     assert vec == pytest.approx([great_circle((36.67, 117.05), p).km for p in zip(lat, lng)], abs=1e-9)
 
 
-def test_cell_ranges_cover_every_point_in_the_disk():
+def test_grid_ranges_cover_every_point_in_the_disk():
     rng = random.Random(3)
-    for _ in range(300):
-        lat, lng = rng.uniform(20, 45), rng.uniform(100, 125)
-        radius = rng.choice([0.2, 1.0, 3.0, 7.0, 15.0, 30.0, 60.0])
-        ranges = geo.cell_ranges(lat, lng, radius)
-        if ranges is None:  # too wide for a disk: callers scan the whole group
-            assert radius >= 15
+    for i in range(400):
+        lat = rng.uniform(-79, 79) if i % 4 == 0 else rng.uniform(20, 45)
+        lng = rng.uniform(-180, 180) if i % 4 == 0 else rng.uniform(100, 125)
+        radius = rng.choice([0.2, 1.0, 3.0, 7.0, 15.0, 30.0, 60.0, 500.0])
+        ranges = geo.grid_ranges(lat, lng, [radius])
+        if ranges is None:  # near a pole or the antimeridian, or too wide: callers scan all
+            assert abs(lat) > 70 or abs(lng) > 170 or radius > 1000
             continue
-        lo, hi = ranges
-        for _ in range(20):
-            p = great_circle(kilometers=radius * math.sqrt(rng.random())).destination((lat, lng), rng.uniform(0, 360))
-            c = np.uint64(h3.api.basic_int.latlng_to_cell(p.latitude, p.longitude, geo.STORE_RES))
-            assert np.any((lo <= c) & (c <= hi))
+        lo, hi = ranges[0][ranges[2]], ranges[1][ranges[2]]
+        assert np.all(lo <= hi) and np.all(hi[:-1] < lo[1:])
+        for j in range(40):
+            frac = 1.0 if j % 2 else math.sqrt(rng.random())  # half of them on the circle
+            p = great_circle(kilometers=radius * frac).destination((lat, lng), rng.uniform(0, 360))
+            if float(geo.distance_km(lat, lng, p.latitude, p.longitude)) > radius:
+                continue
+            key = geo.grid_key(p.latitude, p.longitude)
+            assert np.any((lo <= key) & (key <= hi))
 
 
-def test_child_ranges_hold_every_descendant():
-    cell = h3.api.basic_int.latlng_to_cell(30.33, 112.24, 6)
-    lo, hi = geo.child_ranges(np.array([cell], dtype=np.uint64), 6)
-    kids = np.array(h3.api.basic_int.cell_to_children(cell, geo.STORE_RES), dtype=np.uint64)
-    assert np.all((kids >= lo[0]) & (kids <= hi[0]))
+def test_grid_ranges_hug_the_bounding_box():
+    lo, hi, valid = geo.grid_ranges(30.31, 112.25, [1.0, 10.0])
+    band_km = geo.BAND_DEG * 111.2
+    step_km = geo.LNG_STEP * 111.2 * math.cos(math.radians(30.31))
+    for i, radius in enumerate((1.0, 10.0)):
+        area = float((hi[i] - lo[i] + 1)[valid[i]].sum()) * step_km * band_km
+        assert (2 * radius) ** 2 < area < 2 * radius * (2 * radius + 2 * band_km) * 1.01
+    assert geo.grid_ranges(30.31, 112.25, [math.inf]) is None
+    assert geo.grid_ranges(30.31, 179.99, [5.0]) is None
+    assert geo.grid_ranges(79.99, 112.25, [5.0]) is None
 
 
 def test_weights_sum_to_one_and_score_bounds():

@@ -8,6 +8,7 @@ import signal
 import socket
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -46,6 +47,16 @@ class Served:
         await self.task
 
 
+async def frozen(pid: int) -> None:
+    """SIGSTOP reaches each thread asynchronously: wait until the kernel reports the process stopped."""
+    for _ in range(100):
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if state == "T":
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"process {pid} did not stop")
+
+
 async def wait_ready(client: httpx.AsyncClient, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while (await client.get("/readyz")).status_code != 200:
@@ -61,7 +72,7 @@ async def gql(client: httpx.AsyncClient, query: str, variables: dict) -> dict:
 
 @pytest.fixture
 def own_settings(settings, tmp_path):
-    return replace(settings, data_dir=tmp_path, mongodb_uri=None, database_name="vm_process")
+    return replace(settings, data_dir=tmp_path, mongodb_uri=None, database_name="vm_process", request_db_seconds=2.0)
 
 
 async def test_socket_restart_and_outage(own_settings):
@@ -91,6 +102,7 @@ async def test_socket_restart_and_outage(own_settings):
             # The database stops answering (frozen): not ready, requests fail cleanly, then it returns.
             os.kill(second.engine.pid, signal.SIGSTOP)
             try:
+                await frozen(second.engine.pid)
                 assert (await client.get("/readyz")).status_code == 503
                 body = await gql(client, login, {"input": {"email": inp["email"], "password": inp["password"]}})
                 assert body["data"] is None and body["errors"][0]["message"] == "internal error"

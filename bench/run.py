@@ -1,0 +1,62 @@
+"""`make bench`: runs every benchmark and writes bench/results.json with the machine and data sizes.
+
+Machines here are shared and noisy: each part reports medians and p95 beside a baseline measured in
+the same run (brute force for matching, a bare Starlette endpoint for HTTP).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+def machine() -> dict:
+    return {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--volunteers", type=int, default=1_000_000, help="matching engine volunteers")
+    p.add_argument("--tasks", type=int, default=100_000, help="matching engine open tasks")
+    p.add_argument("--http-volunteers", type=int, default=100_000)
+    p.add_argument("--http-tasks", type=int, default=20_000)
+    p.add_argument("--tally-entries", type=int, default=1_000_000)
+    p.add_argument("--only", choices=["matching", "http", "tallies"], action="append")
+    p.add_argument("--out", type=Path, default=RESULTS)
+    a = p.parse_args()
+    parts = a.only or ["matching", "http", "tallies"]
+    results = json.loads(a.out.read_text()) if a.out.exists() and a.only else {}
+    results["machine"] = machine()
+    for part in parts:
+        started = time.monotonic()
+        print(f"bench: {part} …", file=sys.stderr, flush=True)
+        if part == "matching":
+            from bench import matching_bench
+
+            results["matching"] = matching_bench.run(a.volunteers, a.tasks)
+        elif part == "http":
+            from bench import http_bench
+
+            results["http"] = http_bench.run(a.http_volunteers, a.http_tasks)
+        else:
+            from bench import tallies_bench
+
+            results["tallies"] = tallies_bench.run(a.tally_entries)
+        results.setdefault("seconds", {})[part] = round(time.monotonic() - started, 1)
+        a.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""Committee-wide monthly hour tallies over a ledger of ≥ 1 M verified entries, on the embedded engine.
+
+`python -m bench.tallies_bench --entries 1000000` prints JSON. The ledger is written with
+insert_many; the rollups by the rebuild's own computation (`compute_rollups`, fed the generated
+entries instead of re-reading a million documents from the engine); the timed reads go through
+`HourService.tallies` and through the GraphQL schema, as a committee of the whole city.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from pymongo import timeout as db_timeout
+
+from api.settings import Settings
+from db.repo import new_id
+from services.auth import Viewer
+from services.hours import LOCAL, Fact, Scope, compute_rollups
+
+CITY = "4210"
+CATEGORIES = ("VULNERABLE_ASSISTANCE", "ELDER_CARE", "CHILD_CARE", "DISABILITY_REHAB", "COMMUNITY_GOVERNANCE",
+              "EMERGENCY_RESPONSE")
+GROUPS = ("ORGANISATION", "REGION", "CATEGORY", "MONTH")
+BATCH = 10_000
+QUERY = """query($scope: HourScopeInput!, $groupBy: TallyGroup!, $from: Date, $to: Date) {
+  hourTallies(scope: $scope, groupBy: $groupBy, from: $from, to: $to) { key label minutes entries volunteers } }"""
+
+
+def _orgs(now: datetime) -> list[dict]:
+    """A city centre, 8 counties, 12 townships each, 6 villages each, and 40 volunteer teams: ~720."""
+    orgs = []
+
+    def add(name, kind, code, parent):
+        oid = new_id()
+        orgs.append({"_id": oid, "name": name, "kind": kind, "region_code": code,
+                     "parent_id": parent["_id"] if parent else None,
+                     "path": [*(parent["path"] if parent else []), oid], "location": None,
+                     "coordinator_account_ids": [], "created_at": now})
+        return orgs[-1]
+
+    city = add("荆州市社会工作指导中心", "CITY_CENTER", f"{CITY}00", None)
+    for c in range(1, 9):
+        county = add(f"县级总站{c}", "COUNTY_STATION", f"{CITY}{c:02d}", city)
+        for t in range(1, 13):
+            town = add(f"乡镇社工站{c}-{t}", "TOWNSHIP_STATION", f"{CITY}{c:02d}{t:03d}", county)
+            for v in range(1, 7):
+                add(f"村社工室{c}-{t}-{v}", "VILLAGE_ROOM", f"{CITY}{c:02d}{t:03d}{v:03d}", town)
+    for i in range(40):
+        add(f"志愿服务队{i}", "VOLUNTEER_TEAM", f"{CITY}{i % 8 + 1:02d}", orgs[1 + (i % 8) * 85])
+    return orgs
+
+
+def _entries(rng: random.Random, n: int, orgs: list[dict], volunteers: list[str], year: int):
+    """Verified entries in batches: a volunteer serves mostly at a few organisations near home."""
+    now = datetime.now(timezone.utc)
+    batch = []
+    for i in range(n):
+        vi = rng.randrange(len(volunteers))
+        org = orgs[(vi * 7 + rng.randrange(3)) % len(orgs)]
+        served = date(year, 1, 1) + timedelta(days=rng.randrange(365))
+        start = datetime(served.year, served.month, served.day, rng.randrange(7, 19), tzinfo=LOCAL)
+        minutes = rng.choice((30, 45, 60, 90, 120, 180, 240))
+        day = served.isoformat()
+        batch.append({"_id": f"b{i:09d}", "volunteer_id": volunteers[vi], "organisation_id": org["_id"],
+                      "org_path": org["path"], "region_code": org["region_code"],
+                      "category": CATEGORIES[(vi + rng.randrange(2)) % len(CATEGORIES)], "task_id": None,
+                      "need_id": None, "title": None, "served_on": day, "month": day[:7],
+                      "started_at": start.astimezone(timezone.utc),
+                      "ended_at": (start + timedelta(minutes=minutes)).astimezone(timezone.utc),
+                      "minutes": minutes, "status": "VERIFIED", "source": "MANUAL", "corrects": None, "reason": None,
+                      "flags": [], "created_by": "bench", "created_at": now, "verified_by": "bench",
+                      "verified_at": now})
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return round(cuts[49], 2), round(cuts[94], 2)
+
+
+async def _run(entries: int, queries: int, data_dir: Path, seed: int, id_index: bool) -> dict:
+    from api.app import Runtime
+
+    settings = Settings.from_env(data_dir=data_dir, database_name="vm_bench_tallies")
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        with db_timeout(3600):
+            return await _measure(runtime.app, settings, entries, queries, seed, id_index)
+    finally:
+        await runtime.stop()
+
+
+async def _measure(app, settings: Settings, entries: int, queries: int, seed: int, id_index: bool) -> dict:
+    from schema import build_schema
+    from schema.context import build_context
+
+    rng = random.Random(seed)
+    now = datetime.now(timezone.utc)
+    orgs = _orgs(now)
+    await app.organisations.insert_many(orgs)
+    await app.changed("organisation", *orgs)
+    volunteers = [new_id() for _ in range(max(1, entries // 100))]
+    t0 = time.perf_counter()
+    facts = []
+    for batch in _entries(rng, entries, orgs, volunteers, 2024):
+        await app.hour_entries.insert_many(batch)
+        facts += [Fact.of(e) for e in batch]
+    load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    docs = list(compute_rollups(facts).values())
+    del facts
+    await app.rollups.coll.delete_many({})
+    for i in range(0, len(docs), 5000):
+        await app.rollups.insert_many(docs[i:i + 5000])
+    rollup_docs = len(docs)
+    del docs
+    rollups_s = time.perf_counter() - t0
+    if id_index:
+        _add_id_indexes(settings.data_dir / "engine" / f"{settings.database_name}.sqlite")
+
+    committee = Viewer(account_id="bench-committee", role="COMMITTEE", region_code=f"{CITY}00")
+    scope = Scope("r", f"{CITY}00")
+    months = [(date(2024, m, 1), date(2024 + m // 12, m % 12 + 1, 1) - timedelta(days=1)) for m in range(1, 13)]
+    service_ms = []
+    by_group: dict[str, list[float]] = {g: [] for g in GROUPS}
+    for i in range(queries):
+        start, end = months[i % 12]
+        t = time.perf_counter()
+        rows = await app.hour_service.tallies(committee, scope, GROUPS[i % len(GROUPS)], start, end)
+        service_ms.append((time.perf_counter() - t) * 1000)
+        by_group[GROUPS[i % len(GROUPS)]].append(service_ms[-1])
+        assert rows
+    schema = build_schema(settings)
+    graphql_ms = []
+    for i in range(queries):
+        start, end = months[i % 12]
+        context = await build_context(app, None)
+        context.viewer = committee
+        variables = {"scope": {"regionCode": f"{CITY}00"}, "groupBy": GROUPS[i % len(GROUPS)],
+                     "from": start.isoformat(), "to": end.isoformat()}
+        t = time.perf_counter()
+        result = await schema.execute(QUERY, variable_values=variables, context_value=context)
+        graphql_ms.append((time.perf_counter() - t) * 1000)
+        assert result.errors is None, result.errors
+    start, end = months[5]
+    t = time.perf_counter()
+    by_volunteer = await app.hour_service.tallies(committee, scope, "VOLUNTEER", start, end)
+    volunteer_ms = (time.perf_counter() - t) * 1000
+    p50, p95 = _percentiles(service_ms)
+    g50, g95 = _percentiles(graphql_ms)
+    return {"entries": await app.hour_entries.coll.estimated_document_count(), "p50_ms": p50, "p95_ms": p95,
+            "graphql_p50_ms": g50, "graphql_p95_ms": g95, "queries": queries, "organisations": len(orgs),
+            "volunteers": len(volunteers), "rollup_documents": rollup_docs, "load_s": round(load_s, 1),
+            "rollups_s": round(rollups_s, 1), "volunteer_grouping_ms": round(volunteer_ms, 1),
+            "volunteer_groups": len(by_volunteer),
+            "p95_ms_by_group": {g: _percentiles(ms)[1] for g, ms in by_group.items() if len(ms) > 1}}
+
+
+def run(entries: int = 1_000_000, queries: int = 200, seed: int = 7, id_index: bool = False) -> dict:
+    """`{"entries", "p50_ms", "p95_ms", ...}` for a committee-wide monthly tally (fresh temp database)."""
+    with tempfile.TemporaryDirectory(prefix="vm-tallies-") as tmp:
+        result = asyncio.run(_run(entries, queries, Path(tmp), seed, id_index))
+    return {**result, "sqlite_id_index": id_index}
+
+
+def _add_id_indexes(path: Path) -> None:
+    """FerretDB v1.24 pushes `_id` equality down as `_ferretdb_sjson->'$._id' = ?` but indexes
+    `_ferretdb_sjson->"_id"`; SQLite matches index expressions literally, so every point read scans
+    the table. This adds the index the pushed-down query can use (an experiment, not the app's set-up)."""
+    db = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                           "AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'")]
+        for table in tables:
+            db.execute(f'CREATE INDEX IF NOT EXISTS "{table}_id_path" ON "{table}" (_ferretdb_sjson->\'$._id\')')
+        db.commit()
+    finally:
+        db.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--entries", type=int, default=1_000_000)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--sqlite-id-index", action="store_true",
+                    help="add the `_id` index FerretDB's point reads can use (see _add_id_indexes)")
+    args = ap.parse_args()
+    print(json.dumps(run(args.entries, args.queries, args.seed, args.sqlite_id_index), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
