@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import json
 import random
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -91,7 +90,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return round(cuts[49], 2), round(cuts[94], 2)
 
 
-async def _run(entries: int, queries: int, data_dir: Path, seed: int, id_index: bool) -> dict:
+async def _run(entries: int, queries: int, data_dir: Path, seed: int) -> dict:
     from api.app import Runtime
 
     settings = Settings.from_env(data_dir=data_dir, database_name="vm_bench_tallies")
@@ -99,12 +98,12 @@ async def _run(entries: int, queries: int, data_dir: Path, seed: int, id_index: 
     await runtime.start()
     try:
         with db_timeout(3600):
-            return await _measure(runtime.app, settings, entries, queries, seed, id_index)
+            return await _measure(runtime.app, settings, entries, queries, seed)
     finally:
         await runtime.stop()
 
 
-async def _measure(app, settings: Settings, entries: int, queries: int, seed: int, id_index: bool) -> dict:
+async def _measure(app, settings: Settings, entries: int, queries: int, seed: int) -> dict:
     from schema import build_schema
     from schema.context import build_context
 
@@ -129,8 +128,6 @@ async def _measure(app, settings: Settings, entries: int, queries: int, seed: in
     rollup_docs = len(docs)
     del docs
     rollups_s = time.perf_counter() - t0
-    if id_index:
-        _add_id_indexes(settings.data_dir / "engine" / f"{settings.database_name}.sqlite")
 
     committee = Viewer(account_id="bench-committee", role="COMMITTEE", region_code=f"{CITY}00")
     scope = Scope("r", f"{CITY}00")
@@ -170,26 +167,10 @@ async def _measure(app, settings: Settings, entries: int, queries: int, seed: in
             "p95_ms_by_group": {g: _percentiles(ms)[1] for g, ms in by_group.items() if len(ms) > 1}}
 
 
-def run(entries: int = 1_000_000, queries: int = 200, seed: int = 7, id_index: bool = False) -> dict:
+def run(entries: int = 1_000_000, queries: int = 200, seed: int = 7) -> dict:
     """`{"entries", "p50_ms", "p95_ms", ...}` for a committee-wide monthly tally (fresh temp database)."""
     with tempfile.TemporaryDirectory(prefix="vm-tallies-") as tmp:
-        result = asyncio.run(_run(entries, queries, Path(tmp), seed, id_index))
-    return {**result, "sqlite_id_index": id_index}
-
-
-def _add_id_indexes(path: Path) -> None:
-    """FerretDB v1.24 pushes `_id` equality down as `_ferretdb_sjson->'$._id' = ?` but indexes
-    `_ferretdb_sjson->"_id"`; SQLite matches index expressions literally, so every point read scans
-    the table. This adds the index the pushed-down query can use (an experiment, not the app's set-up)."""
-    db = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                           "AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'")]
-        for table in tables:
-            db.execute(f'CREATE INDEX IF NOT EXISTS "{table}_id_path" ON "{table}" (_ferretdb_sjson->\'$._id\')')
-        db.commit()
-    finally:
-        db.close()
+        return asyncio.run(_run(entries, queries, Path(tmp), seed))
 
 
 def main() -> None:
@@ -197,10 +178,8 @@ def main() -> None:
     ap.add_argument("--entries", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--sqlite-id-index", action="store_true",
-                    help="add the `_id` index FerretDB's point reads can use (see _add_id_indexes)")
     args = ap.parse_args()
-    print(json.dumps(run(args.entries, args.queries, args.seed, args.sqlite_id_index), ensure_ascii=False))
+    print(json.dumps(run(args.entries, args.queries, args.seed), ensure_ascii=False))
 
 
 if __name__ == "__main__":
