@@ -251,7 +251,8 @@ def run(volunteers: int = 1_000_000, tasks: int = 100_000, queries: int = 200,
     ot_fast, ot_slow, ot_bad = _race(index.open_tasks, lambda *a: brute.open_tasks(index, *a),
                                      calls, interleaved)
     return {
-        "volunteers": index.volunteer_count(),
+        "volunteers": n_vol,
+        "active_volunteers": index.volunteer_count(),
         "open_tasks": index.task_count(),
         "index_build_seconds": round(build_s, 2),
         "index_bytes_per_volunteer": round(mem["bytes_per_volunteer"], 1),
