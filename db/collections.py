@@ -54,6 +54,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "volunteers": [IndexModel([("account_id", ASCENDING)], unique=True, name="account_unique")],
     "needs": [IndexModel([("organisation_id", ASCENDING)], name="organisation")],
+    "changelog": [IndexModel([("at", ASCENDING)], name="at")],
     "tasks": [
         IndexModel([("need_id", ASCENDING), ("starts_at", ASCENDING)], name="need_start"),
         IndexModel([("status", ASCENDING), ("starts_at", ASCENDING)], name="status_start"),
@@ -68,8 +69,10 @@ INDEXES: dict[str, list[IndexModel]] = {
 }
 
 
-# Other processes tail the change log; capping keeps every poll's scan small on FerretDB.
-CAPPED = {"changelog": {"capped": True, "size": 64 * 1024 * 1024, "max": 50_000}}
+# Other processes poll the change log for the last few seconds of entries; capping keeps every poll's
+# scan small on FerretDB (which reads the whole collection for any filter but `_id`).
+CHANGELOG_MAX = 5_000
+CAPPED = {"changelog": {"capped": True, "size": 8 * 1024 * 1024, "max": CHANGELOG_MAX}}
 
 
 async def ensure_collections(db: AsyncDatabase) -> None:

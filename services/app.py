@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from api.settings import Settings
 from db.client import Database
+from db.collections import CHANGELOG_MAX
 from db.repo import BATCH_IN, BATCH_POINT, Repository, new_id
 from services.accounts import AccountService
 from services.auth import TokenIssuer, load_or_create_secret
@@ -53,6 +54,8 @@ class App:
         self.rollups = repo("rollups")
         self.rollup_outbox = repo("rollup_outbox")
         self.directory = Directory()
+        self.on("organisation", self.directory.put_org)
+        self.on("need", self.directory.put_need)
         self.tokens = TokenIssuer(load_or_create_secret(settings.jwt_secret, settings.data_dir),
                                   settings.token_ttl_seconds)
         self.account_service = AccountService(self)
@@ -81,7 +84,7 @@ class App:
         async for org in self.organisations.scan():
             self.directory.put_org(org)
         async for need in self.needs.scan({"organisation_id": 1}):
-            self.directory.add_need(need["organisation_id"], need["_id"])
+            self.directory.put_need(need)
         for listener in self._listeners.get("rebuild", []):
             await listener()
 
@@ -90,10 +93,6 @@ class App:
         self._listeners.setdefault(kind, []).append(listener)
 
     async def _apply(self, kind: str, doc: dict) -> None:
-        if kind == "organisation":
-            self.directory.put_org(doc)
-        elif kind == "need":
-            self.directory.add_need(doc["organisation_id"], doc["_id"])
         for listener in self._listeners.get(kind, []):
             result = listener(doc)
             if inspect.isawaitable(result):
@@ -124,6 +123,12 @@ class App:
     async def poll_changes_once(self) -> int:
         since = self._poll_from - REREAD
         entries = [e async for e in self.changelog.coll.find({"at": {"$gte": since}})]
+        if len(entries) >= CHANGELOG_MAX:
+            # More changes than the capped log holds may have passed: what it dropped is lost to
+            # this process, so derive everything again from the documents.
+            log.warning("fell behind the change log (%d entries); rebuilding in-memory indexes", len(entries))
+            await self.rebuild_indexes()
+            return 0
         applied = 0
         repos = {"organisation": self.organisations, "need": self.needs, "task": self.tasks,
                  "volunteer": self.volunteers, "assignment": self.applications, "service": self.service_records}

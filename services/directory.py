@@ -36,11 +36,11 @@ class Directory:
             bisect.insort(self._sorted_ids, doc["_id"])
         self.orgs[doc["_id"]] = doc
 
-    def add_need(self, org_id: str, need_id: str) -> None:
-        ids = self._needs_by_org[org_id]
-        i = bisect.bisect_left(ids, need_id)
-        if i == len(ids) or ids[i] != need_id:
-            ids.insert(i, need_id)
+    def put_need(self, need: dict) -> None:
+        ids = self._needs_by_org[need["organisation_id"]]
+        i = bisect.bisect_left(ids, need["_id"])
+        if i == len(ids) or ids[i] != need["_id"]:
+            ids.insert(i, need["_id"])
 
     def need_ids(self, org_id: str) -> list[str]:
         return self._needs_by_org.get(org_id, [])

@@ -159,7 +159,6 @@ class NeedService:
                 await self.app.tasks.coll.delete_many({"_id": {"$in": task_ids}})
                 await self.app.needs.delete(need_id)
                 raise
-            self.app.directory.add_need(org_id, need_id)
             await self.app.changed("need", need)
             await self.app.changed("task", *tasks)
             return need_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -177,3 +177,30 @@ async def test_rebuild_at_start_sees_existing_data(api, h, runtime):
     finally:
         await fresh.stop()
         await fresh.database.close()
+
+
+async def test_a_process_that_falls_behind_the_change_log_rebuilds(runtime):
+    """More changes than the capped log holds: the poller cannot know what it lost, so it rebuilds."""
+    from dataclasses import replace
+
+    from bench import matching_bench as city
+    from db.collections import CHANGELOG_MAX
+
+    settings = replace(runtime.settings, database_name="vm_fall_behind")
+    uri = runtime.engine.uri if runtime.engine else settings.mongodb_uri
+    app = App(settings, Database(uri, settings.database_name))
+    await app.start()
+    try:
+        await app.poll_changes_once()
+        volunteer = next(iter(city.volunteers(1)))
+        await app.volunteers.insert({**volunteer, "account_id": "direct-write"})  # written behind its back
+        assert app.matching_service.index.volunteer_count() == 0
+        now = datetime.now(timezone.utc)
+        await app.changelog.insert_many([{"_id": f"{i:024x}", "at": now, "kind": "noise", "doc_id": "x",
+                                          "origin": "elsewhere"} for i in range(CHANGELOG_MAX)])
+        assert await app.poll_changes_once() == 0
+        assert app.matching_service.index.volunteer_count() == 1
+    finally:
+        await app.stop()
+        await app.database.client.drop_database(settings.database_name)
+        await app.database.close()
