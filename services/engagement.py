@@ -192,8 +192,7 @@ class EngagementService:
         if not accept:
             async with self.locks.hold(doc["task_id"]):
                 return await self._transition(viewer, doc["_id"], ("INVITED",), "DECLINED")
-        task, _ = await self._open_task(doc["task_id"])
-        return await self._accept(viewer, doc["_id"], ("INVITED",), task)
+        return await self._accept_application(viewer, doc, ("INVITED",))
 
     async def check_in(self, viewer: Viewer, app_id: str, location, key: str | None) -> dict:
         return await self._attend(viewer, app_id, location, key, out=False)
@@ -232,8 +231,7 @@ class EngagementService:
         if doc["status"] not in REVIEWABLE[decision]:
             raise invalid_transition(doc, decision.lower())
         if decision == "ACCEPT":
-            task, _ = await self._open_task(doc["task_id"])
-            return await self._accept(viewer, app_id, REVIEWABLE["ACCEPT"], task)
+            return await self._accept_application(viewer, doc, REVIEWABLE["ACCEPT"])
         async with self.locks.hold(doc["task_id"]):
             return await self._transition(viewer, app_id, REVIEWABLE[decision], DECIDED[decision], reason=reason)
 
@@ -326,6 +324,14 @@ class EngagementService:
             raise DomainError("CONCURRENT_CHANGE", "the application changed meanwhile; reload it and retry",
                               "applicationId")
         return {**doc, **changes, "history": [*doc.get("history", []), event]}
+
+    async def _accept_application(self, viewer: Viewer, doc: dict, allowed: tuple[str, ...]) -> dict:
+        """Accepting names an application, not a task: the task's problems point at `applicationId`."""
+        try:
+            task, _ = await self._open_task(doc["task_id"])
+            return await self._accept(viewer, doc["_id"], allowed, task)
+        except DomainError as exc:
+            raise exc.about("applicationId") from None
 
     async def _accept(self, viewer: Viewer, app_id: str, allowed: tuple[str, ...], task: dict) -> dict:
         async with self.locks.hold(task["_id"]):

@@ -26,6 +26,12 @@ class DomainError(Exception):
     def code(self) -> str:
         return self.problems[0].code
 
+    def about(self, field: str) -> "DomainError":
+        """The same problems, pointed at the input field the caller actually sent."""
+        first, *rest = self.problems
+        return DomainError(first.code, first.message, field,
+                           [Problem(p.code, p.message, (field,)) for p in rest])
+
 
 def invalid(message: str, *field: str) -> DomainError:
     return DomainError("INVALID_INPUT", message, field or None)

@@ -104,6 +104,7 @@ async def test_manual_review_waitlist_and_promotion(api, app, h):
     a3 = (await apply(api, task, v3["token"]))["application"]
     full = await review(api, a2["id"], "ACCEPT", village["token"])
     assert full["errors"][0]["code"] == "TASK_FULL" and full["application"] is None
+    assert full["errors"][0]["field"] == ["applicationId"]  # the input names an application, not a task
     for a in (a2, a3):
         assert (await review(api, a["id"], "WAITLIST", village["token"]))["application"]["status"] == "WAITLISTED"
     again = await review(api, a2["id"], "WAITLIST", village["token"])
@@ -268,7 +269,7 @@ async def test_invitations(api, app, h):
         == "INVALID_TRANSITION"
     full = await api.fails(respond, {"applicationId": second["application"]["id"], "decision": "ACCEPT"},
                            v2["token"])
-    assert full[0]["code"] == "TASK_FULL"
+    assert full[0]["code"] == "TASK_FULL" and full[0]["field"] == ["applicationId"]
     declined = await api.ok(respond, {"applicationId": second["application"]["id"], "decision": "DECLINE"},
                             v2["token"])
     assert declined["application"]["status"] == "DECLINED"
