@@ -397,6 +397,19 @@ class MatchingIndex:
         tid = id_bytes(task_id)
         if not held or tid not in held:
             return False
+        self._drop_commitment(key, tid)
+        return True
+
+    def release_task(self, task_id: str) -> int:
+        """Ends every commitment to a task (it was cancelled); returns how many there were."""
+        tid = id_bytes(task_id)
+        holders = list(self._c_by_task.get(tid, ()))
+        for key in holders:
+            self._drop_commitment(key, tid)
+        return len(holders)
+
+    def _drop_commitment(self, key: int, tid: bytes) -> None:
+        held = self._c_by_vol[key]
         pos = held.pop(tid)
         if not held:
             del self._c_by_vol[key]
@@ -405,7 +418,6 @@ class MatchingIndex:
         holders.discard(key)
         if not holders:
             del self._c_by_task[tid]
-        return True
 
     def record_service(self, volunteer_id: str, need_id: str, beneficiary_key: str | None,
                        attended: bool, at: datetime, minutes: int) -> None:

@@ -46,7 +46,7 @@ class MatchingService:
         volunteers = [d async for d in self.app.volunteers.scan() if _indexable(d)]
         live, windows = {}, {}
         async for t in self.app.tasks.scan():
-            if t["ends_at"] > now - COMMITMENT_MEMORY:
+            if t["ends_at"] > now - COMMITMENT_MEMORY and t["status"] != "CANCELLED":
                 windows[t["_id"]] = (t["starts_at"], t["ends_at"])
                 if t["ends_at"] > now:
                     live[t["_id"]] = t
@@ -68,7 +68,12 @@ class MatchingService:
         self.index.upsert_volunteer(doc)
 
     def _task(self, doc: dict) -> None:
-        self.windows[doc["_id"]] = (doc["starts_at"], doc["ends_at"])
+        if doc["status"] == "CANCELLED":
+            # Its volunteers are free again, whatever their applications still say.
+            self.windows.pop(doc["_id"], None)
+            self.index.release_task(doc["_id"])
+        else:
+            self.windows[doc["_id"]] = (doc["starts_at"], doc["ends_at"])
         if doc["ends_at"] > datetime.now(timezone.utc):
             self.live_tasks[doc["_id"]] = doc
         else:
@@ -90,7 +95,7 @@ class MatchingService:
         window = self.windows.get(doc["task_id"])
         if window is None:
             task = await self.app.tasks.get(doc["task_id"])
-            if task is None:
+            if task is None or task["status"] == "CANCELLED":
                 return
             window = self.windows[task["_id"]] = (task["starts_at"], task["ends_at"])
         _quietly(self.index.add_commitment, doc["volunteer_id"], doc["task_id"], *window)

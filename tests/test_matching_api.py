@@ -204,3 +204,28 @@ async def test_a_process_that_falls_behind_the_change_log_rebuilds(runtime):
         await app.stop()
         await app.database.client.drop_database(settings.database_name)
         await app.database.close()
+
+
+async def test_cancelling_a_need_frees_its_volunteers_for_matching(api, h, app):
+    spot = lonely_spot()
+    starts = future(6)
+    window = [{"startsAt": starts.isoformat(), "endsAt": (starts + timedelta(hours=2)).isoformat(), "slots": 1}]
+    booked = await post(api, h, spot, title="已有安排", tasks=window, autoAccept=True)
+    other = await post(api, h, spot, title="同一时间", tasks=window)
+    vol = await api.ok(f"registerVolunteer(input: $input) {{ {VOLUNTEER_FIELDS} }}", volunteer_input(
+        home=spot, availability=ALL_WEEK, travelRadiusKm=10.0, maxHoursPerWeek=40,
+        skills=[{"skill": "MEAL_DELIVERY", "level": 3}]))
+    applied = await api.ok("applyToTask(input: $input) { application { status } errors { code field message } }",
+                           {"taskId": booked["tasks"]["edges"][0]["node"]["id"]}, vol["token"])
+    assert applied["application"]["status"] == "ACCEPTED"
+    other_task = other["tasks"]["edges"][0]["node"]["id"]
+
+    async def recommended() -> list[str]:
+        data = await api.call(RECOMMEND, {"task": other_task, "first": 10}, h["village"]["token"])
+        return [m["volunteer"]["id"] for m in data["recommendVolunteers"]]
+
+    assert vol["volunteer"]["id"] not in await recommended()  # booked at that time
+    await api.ok(f"cancelNeed(input: $input) {{ {NEED_FIELDS} }}", {"needId": booked["id"]}, h["village"]["token"])
+    assert vol["volunteer"]["id"] in await recommended()
+    await app.matching_service.rebuild()  # and a rebuild does not bring the commitment back
+    assert vol["volunteer"]["id"] in await recommended()

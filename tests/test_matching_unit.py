@@ -251,3 +251,16 @@ def test_memory_report_is_within_budget():
     report = index.memory_report()
     assert report["volunteers"] == 2999
     assert report["bytes_per_volunteer"] < 400  # fixed slack dominates at this size
+
+
+def test_release_task_ends_every_commitment_to_it():
+    idx = MatchingIndex()
+    vols = ["65a1000000000000000000%02x" % i for i in range(3)]
+    for vid in vols:
+        idx.add_commitment(vid, "66b200000000000000000001", TASK_START, TASK_START + timedelta(hours=2))
+    idx.add_commitment(vols[0], "66b200000000000000000002", TASK_START + timedelta(hours=3),
+                      TASK_START + timedelta(hours=4))
+    assert idx.release_task("66b200000000000000000001") == 3
+    assert idx.release_task("66b200000000000000000001") == 0
+    assert idx.remove_commitment(vols[0], "66b200000000000000000002")
+    assert not idx.remove_commitment(vols[1], "66b200000000000000000001")
