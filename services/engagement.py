@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import math
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from geopy.distance import great_circle
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -24,6 +24,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from db.repo import new_id
 from services import validation as v
 from services.auth import Viewer
+from services.clock import now_ms
 from services.errors import Collector, DomainError, forbidden, not_found
 from services.idempotency import once
 
@@ -47,11 +48,6 @@ WITHDRAWABLE = ("PENDING", "WAITLISTED", "ACCEPTED")
 REVIEWABLE = {"ACCEPT": ("PENDING", "WAITLISTED"), "REJECT": ("PENDING", "WAITLISTED", "ACCEPTED"),
               "WAITLIST": ("PENDING",)}
 DECIDED = {"ACCEPT": "ACCEPTED", "REJECT": "REJECTED", "WAITLIST": "WAITLISTED"}
-
-
-def _now() -> datetime:
-    t = datetime.now(timezone.utc)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
 def application_id(task_id: str, volunteer_id: str) -> str:
@@ -153,7 +149,7 @@ class EngagementService:
         if not auto:
             await self._check_schedule(app_id, volunteer_id, task)
         async with self.locks.hold(task_id):
-            now = _now()
+            now = now_ms()
             slot = await self._seat(app_id, volunteer_id, task) if auto else None
             status = "ACCEPTED" if slot is not None else "WAITLISTED" if auto else "PENDING"
             fields = {"status": status, "slot": slot, "applied_id": new_id(), "applied_at": now, "updated_at": now,
@@ -215,7 +211,7 @@ class EngagementService:
             await self._check_schedule(app_id, volunteer_id, task)
             if not await self._free_slots(task):
                 raise DomainError("TASK_FULL", "every slot of the task is taken", "taskId")
-            now = _now()
+            now = now_ms()
             fields = {"status": "INVITED", "slot": None, "applied_id": new_id(), "applied_at": now,
                       "updated_at": now, "message": message, "invited_by": viewer.account_id,
                       "check_in": None, "check_out": None}
@@ -245,7 +241,7 @@ class EngagementService:
             raise DomainError("ALREADY_CHECKED_IN", "the volunteer checked in", "assignmentId")
         if task["status"] == "CANCELLED":
             raise task_not_open("the task was cancelled")
-        if _now() < task["ends_at"]:
+        if now_ms() < task["ends_at"]:
             raise DomainError("TASK_NOT_ENDED", "a no-show can be recorded once the task has ended", "assignmentId")
         async with self.locks.hold(doc["task_id"]):
             doc = await self._transition(viewer, app_id, ("ACCEPTED",), "NO_SHOW", match={"check_in": None})
@@ -284,7 +280,7 @@ class EngagementService:
         need = await self.app.needs.get(task["need_id"])
         if need is None or need["status"] != "OPEN" or task["status"] not in OPEN_TASK:
             raise task_not_open()
-        if task["starts_at"] <= _now():
+        if task["starts_at"] <= now_ms():
             raise task_not_open("the task has already started")
         return task, need
 
@@ -315,7 +311,7 @@ class EngagementService:
         doc = await self._load(app_id)
         if doc["status"] not in allowed:
             raise invalid_transition(doc, status.lower())
-        now = _now()
+        now = now_ms()
         changes = {"status": status, "updated_at": now, **(fields or {})}
         event = {"status": status, "at": now, "by": viewer.account_id, **({"reason": reason} if reason else {})}
         result = await self.app.applications.coll.update_one(
@@ -361,7 +357,7 @@ class EngagementService:
             was_assigned = doc["status"] == "ACCEPTED"
             if was_assigned and doc.get("check_in"):
                 raise DomainError("ALREADY_CHECKED_IN", "the volunteer has checked in already", "applicationId")
-            if was_assigned and task["ends_at"] <= _now():
+            if was_assigned and task["ends_at"] <= now_ms():
                 raise task_not_open("the task has ended")
             doc = await self._transition(viewer, doc["_id"], (doc["status"],), status, reason=reason,
                                          match={"check_in": None})
@@ -378,7 +374,7 @@ class EngagementService:
         """Fills free slots from the waitlist, oldest first, skipping those whose time is now taken."""
         need = await self.app.needs.get(task["need_id"])
         current = await self.app.tasks.get(task["_id"])
-        if need is None or need["status"] != "OPEN" or current["status"] not in OPEN_TASK or task["starts_at"] <= _now():
+        if need is None or need["status"] != "OPEN" or current["status"] not in OPEN_TASK or task["starts_at"] <= now_ms():
             return []
         promoted: list[dict] = []
         waiting = self.app.applications.coll.find({"task_id": task["_id"], "status": "WAITLISTED"})
@@ -436,7 +432,7 @@ class EngagementService:
             raise DomainError("ALREADY_CHECKED_IN", "you have checked in already", "assignmentId")
         if task["status"] == "CANCELLED":
             raise task_not_open("the task was cancelled")
-        fix = self._fix(task, point, _now(), task["starts_at"] - CHECK_IN_EARLY, task["ends_at"])
+        fix = self._fix(task, point, now_ms(), task["starts_at"] - CHECK_IN_EARLY, task["ends_at"])
         result = await self.app.applications.coll.update_one(
             {"_id": doc["_id"], "status": "ACCEPTED", "check_in": None},
             {"$set": {"check_in": fix, "updated_at": fix["at"]}})
@@ -451,7 +447,7 @@ class EngagementService:
         if doc["status"] != "ACCEPTED" or not doc.get("check_in"):
             raise DomainError("NOT_CHECKED_IN", "check in before checking out", "assignmentId")
         check_in = doc["check_in"]
-        fix = self._fix(task, point, max(_now(), check_in["at"]), task["starts_at"], task["ends_at"] + CHECK_OUT_LATE)
+        fix = self._fix(task, point, max(now_ms(), check_in["at"]), task["starts_at"], task["ends_at"] + CHECK_OUT_LATE)
         flags = list(dict.fromkeys([*check_in["flags"], *fix["flags"]]))
         entry = await self.app.hour_service.add_checkout_entry(doc, task, check_in["at"], fix["at"], flags,
                                                               f"checkout:{doc['_id']}")
@@ -466,7 +462,7 @@ class EngagementService:
         record = {"_id": doc["_id"], "volunteer_id": doc["volunteer_id"], "need_id": doc["need_id"],
                   "task_id": doc["task_id"], "organisation_id": doc["organisation_id"],
                   "beneficiary_key": task.get("beneficiary_key"), "category": task.get("category"),
-                  "attended": attended, "at": _now(), "minutes": minutes}
+                  "attended": attended, "at": now_ms(), "minutes": minutes}
         try:
             await self.app.service_records.insert(record)
         except DuplicateKeyError:
@@ -487,7 +483,7 @@ class EngagementService:
         holds the task lock: no request of this process sees the slot before the time is claimed."""
         if self._full_until.get(task["_id"], 0.0) > time.monotonic():
             return None
-        now = _now()
+        now = now_ms()
         for n in range(task["slots"]):
             try:
                 await self.app.slot_claims.insert({"_id": f"{task['_id']}:{n}", "task_id": task["_id"],
@@ -522,7 +518,7 @@ class EngagementService:
     async def _claim_time(self, app_id: str, volunteer_id: str, task: dict) -> list[str]:
         ids = self._time_ids(volunteer_id, task)
         for _ in range(3):
-            now = _now()
+            now = now_ms()
             docs = [{"_id": i, "volunteer_id": volunteer_id, "application_id": app_id, "task_id": task["_id"],
                      "at": now} for i in ids]
             try:
@@ -550,7 +546,7 @@ class EngagementService:
         if holder is not None and holder["status"] in HOLDS_TIME:
             task = await self.app.tasks.get(holder["task_id"])
             return task is None or task["status"] == "CANCELLED"
-        return claim["at"] < _now() - STALE_CLAIM_AGE
+        return claim["at"] < now_ms() - STALE_CLAIM_AGE
 
     async def _release(self, doc: dict, task: dict) -> None:
         """Gives back the slot and time an assignment holds (only claims that are its own)."""

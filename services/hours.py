@@ -26,16 +26,15 @@ from pymongo import timeout as db_timeout
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from db.repo import new_id
-from matching.catalogue import UTC_OFFSET_HOURS
 from services import validation as v
 from services.auth import Viewer
+from services.clock import LOCAL, now_ms, to_ms
 from services.directory import region_contains, region_prefix
 from services.errors import Collector, DomainError, forbidden, not_found, unauthenticated
 from services.idempotency import once
 
 log = logging.getLogger(__name__)
 
-LOCAL = timezone(timedelta(hours=UTC_OFFSET_HOURS))
 MAX_MINUTES = 24 * 60
 MAX_BATCH = 100
 # Counted check-out time is clipped to the task window widened by this much on each side.
@@ -78,10 +77,6 @@ def region_nodes(code: str) -> list[str]:
 
 def roster_bucket(volunteer_id: str) -> int:
     return zlib.crc32(volunteer_id.encode()) % ROSTER_BUCKETS
-
-
-def _ms(t: datetime) -> datetime:
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,8 +358,8 @@ class HourService:
                 entry_id, live = await self._free_id(f"{task['_id']}:{vid}")
                 if live is not None:
                     return live["_id"]
-                doc = self._entry(entry_id, vid, org, task["category"], task, _ms(checked_in_at),
-                                  _ms(checked_out_at), minutes, source="CHECKOUT", created_by=vid, now=now,
+                doc = self._entry(entry_id, vid, org, task["category"], task, to_ms(checked_in_at),
+                                  to_ms(checked_out_at), minutes, source="CHECKOUT", created_by=vid, now=now,
                                   flags=flags, need_id=assignment.get("need_id"))
                 try:
                     await self.app.hour_entries.insert(doc)
@@ -384,10 +379,10 @@ class HourService:
                 "org_path": list(org["path"]), "region_code": org["region_code"], "category": category,
                 "task_id": task["_id"] if task else None,
                 "need_id": need_id or (task.get("need_id") if task else None), "title": title,
-                "served_on": served_on, "month": month_of(served_on), "started_at": _ms(started),
-                "ended_at": _ms(ended), "minutes": minutes, "status": "PENDING", "source": source,
+                "served_on": served_on, "month": month_of(served_on), "started_at": to_ms(started),
+                "ended_at": to_ms(ended), "minutes": minutes, "status": "PENDING", "source": source,
                 "corrects": None, "reason": None, "flags": flags or [], "created_by": created_by,
-                "created_at": _ms(now), "verified_by": None, "verified_at": None}
+                "created_at": to_ms(now), "verified_by": None, "verified_at": None}
 
     async def _free_id(self, base: str) -> tuple[str, dict | None]:
         """The next free `<base>:<n>`, or the live (not rejected) entry already recorded there."""
@@ -434,7 +429,7 @@ class HourService:
             elif e["status"] != "PENDING":
                 c.add("ALREADY_DECIDED", f"the entry is already {e['status']}", "entryIds", str(i))
         c.raise_if_any()
-        now = _ms(datetime.now(timezone.utc))
+        now = now_ms()
         status = "VERIFIED" if decision == "VERIFY" else "REJECTED"
         journal = await self.app.rollup_outbox.insert({"_id": new_id(), "entry_ids": entry_ids, "at": now})
         claims = [{"_id": i, "decision": status, "by": viewer.account_id, "at": now} for i in entry_ids]
@@ -486,7 +481,7 @@ class HourService:
                 delta = minutes - total
                 if delta == 0:
                     raise DomainError("NO_CHANGE", f"the activity already counts {total} minutes", "minutes")
-                now = _ms(datetime.now(timezone.utc))
+                now = now_ms()
                 doc = {**original, "_id": f"{original['_id']}:c{n}", "minutes": delta, "status": "VERIFIED",
                        "source": "CORRECTION", "corrects": original["_id"], "reason": reason, "flags": [],
                        "created_by": viewer.account_id, "created_at": now, "verified_by": viewer.account_id,

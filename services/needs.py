@@ -5,25 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from db.repo import new_id
-from matching.catalogue import DEFAULT_CREDENTIALS_BY_CATEGORY, UTC_OFFSET_HOURS
+from matching.catalogue import DEFAULT_CREDENTIALS_BY_CATEGORY
 from services import validation as v
 from services.auth import Viewer
+from services.clock import LOCAL, to_ms
 from services.errors import Collector, DomainError, not_found
 from services.idempotency import once
 from services.volunteers import WEEKDAYS
 
-LOCAL = timezone(timedelta(hours=UTC_OFFSET_HOURS))
 MAX_TASKS = 200
 MAX_SLOTS = 100
 MAX_TASK_HOURS = 24
 # Fields copied from a need onto its tasks so the matching index reads one document per task.
 DENORMALISED = ("organisation_id", "category", "urgency", "location", "required_skills",
                 "required_credentials", "languages", "beneficiary_key")
-
-
-def _ms(t: datetime) -> datetime:
-    """BSON dates keep milliseconds; trim so what we return equals what we read back."""
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
 def _check_window(c: Collector, starts: datetime, ends: datetime, slots: int, now: datetime, *field: str) -> None:
@@ -111,7 +106,7 @@ class NeedService:
                 starts, ends = v.aware(c, t.starts_at, "tasks", str(i)), v.aware(c, t.ends_at, "tasks", str(i))
                 if starts and ends:
                     _check_window(c, starts, ends, t.slots, now, "tasks", str(i))
-                    windows.append((_ms(starts), _ms(ends), t.slots))
+                    windows.append((to_ms(starts), to_ms(ends), t.slots))
         elif p.recurrence is not None:
             r = p.recurrence
             today = now.astimezone(LOCAL).date()
@@ -132,7 +127,7 @@ class NeedService:
                 c.check(0 < len(found) <= MAX_TASKS,
                         f"the recurrence must give 1 to {MAX_TASKS} tasks within {self.app.settings.recurrence_horizon_days} days",
                         "recurrence", code="INVALID_SCHEDULE")
-                windows = [(_ms(s), _ms(e), r.slots) for s, e in found[:MAX_TASKS]]
+                windows = [(to_ms(s), to_ms(e), r.slots) for s, e in found[:MAX_TASKS]]
         return windows
 
     async def post(self, viewer: Viewer | None, p, org_id: str) -> dict:
