@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 import strawberry
+from graphql import GraphQLError
 
 from services.errors import DomainError
 
@@ -53,6 +54,17 @@ class UserError:
 def user_errors(exc: DomainError) -> list[UserError]:
     return [UserError(code=p.code, message=p.message, field=list(p.field) if p.field else None)
             for p in exc.problems]
+
+
+def graphql_error(exc: DomainError) -> GraphQLError:
+    """Queries have no payload: a user mistake is a GraphQL error whose extensions carry the code."""
+    p = exc.problems[0]
+    return GraphQLError(p.message, extensions={"code": exc.code, "field": list(p.field or ())})
+
+
+def no_errors():
+    """The `errors` field of a payload: empty unless the mutation failed."""
+    return strawberry.field(default_factory=list)
 
 
 P = TypeVar("P")

@@ -9,11 +9,10 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
-from graphql import GraphQLError
 
 from schema.context import Info
 from schema.core import (Connection, Node, UserError, check_first, connection, decode_cursor, decode_raw,
-                         encode_cursor, encode_id, payload)
+                         encode_cursor, encode_id, graphql_error, no_errors, payload)
 from schema.inputs import GeoPointInput
 from schema.types import GeoPoint, Task, Volunteer
 from services.errors import DomainError
@@ -165,10 +164,6 @@ async def volunteer_assignments(info: Info, volunteer: dict, first: int | None, 
     return await applications_page(info, filt, first, after)
 
 
-def _empty():
-    return strawberry.field(default_factory=list)
-
-
 @strawberry.input
 class ApplyToTaskInput:
     task_id: strawberry.ID
@@ -223,14 +218,14 @@ class MarkNoShowInput:
 @strawberry.type
 class ApplicationPayload:
     application: Application | None = None
-    errors: list[UserError] = _empty()
+    errors: list[UserError] = no_errors()
 
 
 @strawberry.type
 class AssignmentPayload:
     assignment: Application | None = None
-    flags: list[AttendanceFlag] = _empty()
-    errors: list[UserError] = _empty()
+    flags: list[AttendanceFlag] = strawberry.field(default_factory=list)
+    errors: list[UserError] = no_errors()
 
 
 @strawberry.type
@@ -242,7 +237,7 @@ class Query:
             filt = info.context.app.engagement_service.own_filter(info.context.require_viewer(), _statuses(statuses))
             return await applications_page(info, filt, first, after)
         except DomainError as exc:
-            raise GraphQLError(exc.problems[0].message, extensions={"code": exc.code}) from None
+            raise graphql_error(exc) from None
 
 
 def _application(input_id: str, field: str = "applicationId") -> str:

@@ -11,11 +11,10 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
 
 from schema.context import Info, build_context
 from schema.core import (Connection, Node, UserError, check_first, connection, decode_cursor, decode_raw,
-                         encode_cursor, encode_id, payload, user_errors)
+                         encode_cursor, encode_id, graphql_error, no_errors, payload, user_errors)
 from schema.enums import NeedCategory
 from schema.types import Organisation, Task, Volunteer
 from services.errors import DomainError, invalid
@@ -174,27 +173,23 @@ class CorrectHoursInput:
     idempotency_key: str | None = None
 
 
-def _errors():
-    return strawberry.field(default_factory=list)
-
-
 @strawberry.type
 class RecordHoursPayload:
     entries: list[HourEntry] | None = None
-    errors: list[UserError] = _errors()
+    errors: list[UserError] = no_errors()
 
 
 @strawberry.type
 class VerifyHoursPayload:
     entries: list[HourEntry] | None = None
-    errors: list[UserError] = _errors()
+    errors: list[UserError] = no_errors()
 
 
 @strawberry.type
 class CorrectHoursPayload:
     correction: HourEntry | None = None
     original: HourEntry | None = None
-    errors: list[UserError] = _errors()
+    errors: list[UserError] = no_errors()
 
 
 def _ids(gids: list[str], type_name: str, field: str) -> list[str]:
@@ -261,11 +256,6 @@ async def tally_rows(app, viewer, scope: Scope, group_by: str, start: date | Non
     return [Tally(public_key(group_by, t.key), t.label, t.minutes, t.entries, t.volunteers) for t in tallies]
 
 
-def _graphql_error(exc: DomainError) -> GraphQLError:
-    p = exc.problems[0]
-    return GraphQLError(p.message, extensions={"code": exc.code, "field": list(p.field or ())})
-
-
 @strawberry.type
 class HoursQuery:
     @strawberry.field(description="Verified hours of a scope over whole months (`from` the 1st, `to` a month's last "
@@ -279,7 +269,7 @@ class HoursQuery:
             s = parse_scope(scope.organisation_id, scope.region_code, scope.volunteer_id)
             rows = await tally_rows(info.context.app, viewer, s, group_by.value, from_, to)
         except DomainError as exc:
-            raise _graphql_error(exc) from None
+            raise graphql_error(exc) from None
         return [HourTally(key=t.key, label=t.label, minutes=t.minutes, entries=t.entries, volunteers=t.volunteers)
                 for t in rows]
 
@@ -294,7 +284,7 @@ class HoursQuery:
             docs, has_next, total = await info.context.app.hour_service.list_entries(
                 viewer, org_id, status.value if status else None, last, n)
         except DomainError as exc:
-            raise _graphql_error(exc) from None
+            raise graphql_error(exc) from None
         return connection([HourEntry.of(d) for d in docs], [encode_cursor(d["_id"]) for d in docs], has_next, total,
                           after is not None)
 

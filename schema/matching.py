@@ -8,10 +8,9 @@ from typing import Annotated
 import strawberry
 
 from schema.context import Info
-from schema.core import PageInfo, check_first, decode_cursor, decode_id, encode_cursor
+from schema.core import PageInfo, check_first, decode_cursor, decode_id, encode_cursor, graphql_error
 from schema.enums import NeedCategory
 from schema.inputs import GeoPointInput
-from schema.queries import graphql_error
 from schema.types import Task, Volunteer
 from services.errors import DomainError
 

@@ -5,54 +5,50 @@ from __future__ import annotations
 import strawberry
 
 from schema.context import Info
-from schema.core import UserError, decode_raw, payload
+from schema.core import UserError, decode_raw, no_errors, payload
 from schema.inputs import (CancelNeedInput, CreateCommitteeAccountInput, LoginInput, PostNeedInput,
                            RegisterOrganisationInput, RegisterVolunteerInput, UpdateNeedInput,
                            UpdateVolunteerProfileInput)
 from schema.types import Account, Need, Organisation, Volunteer
 
 
-def _errors():
-    return strawberry.field(default_factory=list)
-
-
 @strawberry.type
 class RegisterVolunteerPayload:
     token: str | None = None
     volunteer: Volunteer | None = None
-    errors: list[UserError] = _errors()
+    errors: list[UserError] = no_errors()
 
 
 @strawberry.type
 class RegisterOrganisationPayload:
     token: str | None = strawberry.field(default=None, description="The first coordinator's token.")
     organisation: Organisation | None = None
-    errors: list[UserError] = _errors()
+    errors: list[UserError] = no_errors()
 
 
 @strawberry.type
 class LoginPayload:
     token: str | None = None
     viewer: Account | None = None
-    errors: list[UserError] = _errors()
+    errors: list[UserError] = no_errors()
 
 
 @strawberry.type
 class CreateCommitteeAccountPayload:
     account: Account | None = None
-    errors: list[UserError] = _errors()
+    errors: list[UserError] = no_errors()
 
 
 @strawberry.type
 class UpdateVolunteerProfilePayload:
     volunteer: Volunteer | None = None
-    errors: list[UserError] = _errors()
+    errors: list[UserError] = no_errors()
 
 
 @strawberry.type
 class NeedPayload:
     need: Need | None = None
-    errors: list[UserError] = _errors()
+    errors: list[UserError] = no_errors()
 
 
 @strawberry.type

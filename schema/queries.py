@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
 
 from schema.context import Context, Info
-from schema.core import Connection, Node, check_first, connection, decode_id, encode_cursor, page_of_sorted_ids
+from schema.core import (Connection, Node, check_first, connection, decode_id, encode_cursor, graphql_error,
+                         page_of_sorted_ids)
 from schema.engagement import Application
 from schema.enums import OrganisationKind
 from schema.hours import HourEntry
@@ -50,11 +50,6 @@ def _may_read_entry(ctx: Context, doc: dict) -> bool:
     if v.volunteer_id == doc["volunteer_id"] or ctx.manages(doc["organisation_id"]):
         return True
     return v.role == "COMMITTEE" and region_contains(v.region_code, doc.get("region_code", ""))
-
-
-def graphql_error(exc: DomainError) -> GraphQLError:
-    """Queries have no payload: a user mistake is a GraphQL error whose extensions carry the code."""
-    return GraphQLError(exc.problems[0].message, extensions={"code": exc.code})
 
 
 @strawberry.type
