@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from matching import MatchingIndex, brute
-from matching.catalogue import CATEGORIES, CREDENTIALS, LANGUAGES, SKILLS
+from matching.catalogue import CATEGORIES, CREDENTIALS, SKILLS
 
 # (name, lat, lng, share of the population, local languages)
 PLACES = (

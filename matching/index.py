@@ -20,7 +20,7 @@ import numpy as np
 
 from . import geo
 from . import timeutil as tu
-from .catalogue import CATEGORIES, CREDENTIALS, LANGUAGES, MAX_LEVEL, MIN_LEVEL, SKILLS
+from .catalogue import CATEGORIES, LANGUAGES, MAX_LEVEL, MIN_LEVEL, SKILLS
 from .errors import UnknownTask, UnknownVolunteer
 from .parse import (CATEGORY_CODE, EMERGENCY, N_CRED, N_LEVELS, N_SKILLS, NOT_LISTED,
                     RADIUS_CLASSES, SKILL_BIT, TASK_SCHEMA, VOLUNTEER_SCHEMA, id_bytes,
