@@ -62,10 +62,7 @@ class Context:
         return self.app.directory.get(org_id) if org_id else None
 
     def manages(self, org_id: str) -> bool:
-        v = self.viewer
-        if v is None:
-            return False
-        return v.role == "ADMIN" or (v.role == "COORDINATOR" and self.app.directory.manages(v.organisation_ids, org_id))
+        return self.app.organisation_service.may_manage(self.viewer, org_id)
 
 
 Info = StrawberryInfo[Context, None]

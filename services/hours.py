@@ -404,9 +404,7 @@ class HourService:
     def _require_manager(self, viewer: Viewer | None, org_id: str, *field: str) -> None:
         if viewer is None:
             raise unauthenticated()
-        if viewer.role == "ADMIN":
-            return
-        if viewer.role != "COORDINATOR" or not self.app.directory.manages(viewer.organisation_ids, org_id):
+        if not self.app.organisation_service.may_manage(viewer, org_id):
             raise forbidden("only a coordinator of the organisation that ran the activity can do this", *field)
 
     async def decide(self, viewer: Viewer | None, entry_ids: list[str], decision: str) -> list[dict]:
@@ -422,8 +420,7 @@ class HourService:
         for i, e in enumerate(entries):
             if e is None:
                 c.add("NOT_FOUND", "hour entry not found", "entryIds", str(i))
-            elif not (viewer.role == "ADMIN" or (viewer.role == "COORDINATOR" and self.app.directory.manages(
-                    viewer.organisation_ids, e["organisation_id"]))):
+            elif not self.app.organisation_service.may_manage(viewer, e["organisation_id"]):
                 c.add("FORBIDDEN", "only a coordinator of the organisation that ran the activity can decide",
                       "entryIds", str(i))
             elif e["status"] != "PENDING":
@@ -603,7 +600,7 @@ class HourService:
         if viewer.role == "ADMIN":
             return
         if scope.kind == "o":
-            if viewer.role == "COORDINATOR" and self.app.directory.manages(viewer.organisation_ids, scope.value):
+            if self.app.organisation_service.may_manage(viewer, scope.value):
                 return
             if viewer.role == "COMMITTEE" and viewer.region_code and region_contains(
                     viewer.region_code, org["region_code"]):

@@ -84,15 +84,20 @@ class OrganisationService:
                 viewer.organisation_ids, parent["_id"]):
             raise forbidden("only a coordinator of the parent organisation (or above) can add under it", "parentId")
 
+    def may_manage(self, viewer: Viewer | None, org_id: str) -> bool:
+        """Admins, and coordinators of the organisation or of any organisation above it."""
+        if viewer is None:
+            return False
+        return viewer.role == "ADMIN" or (
+            viewer.role == "COORDINATOR" and self.app.directory.manages(viewer.organisation_ids, org_id))
+
     def require_manager(self, viewer: Viewer | None, org_id: str) -> dict:
         org = self.app.directory.get(org_id)
         if org is None:
             raise not_found("organisation", "organisationId")
         if viewer is None:
             raise DomainError("UNAUTHENTICATED", "sign in first")
-        if viewer.role == "ADMIN":
-            return org
-        if viewer.role != "COORDINATOR" or not self.app.directory.manages(viewer.organisation_ids, org_id):
+        if not self.may_manage(viewer, org_id):
             raise forbidden("you do not coordinate this organisation", "organisationId")
         return org
 
