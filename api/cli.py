@@ -1,4 +1,4 @@
-"""Command line: `python -m api.cli serve | create-admin | export-schema | load-demo`."""
+"""Command line: `python -m api.cli serve | load-demo | create-admin | export-schema | rebuild-rollups | repair-claims`."""
 
 from __future__ import annotations
 
@@ -7,98 +7,89 @@ import asyncio
 import getpass
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
-from api.settings import ROOT, Settings
+from bootstrap import Services
+from config import ROOT, Settings
+from services.errors import DomainError
 
 SCHEMA_FILE = ROOT / "schema.graphql"
+T = TypeVar("T")
 
 
 def schema_sdl() -> str:
     from schema import build_schema
 
-    return build_schema(Settings.from_env()).as_str() + "\n"
+    return build_schema(Settings.from_env().limits).as_str() + "\n"
 
 
-async def _with_runtime(work):
-    from api.app import Runtime
+async def _with_services(work: Callable[[Services], Awaitable[T]]) -> T:
+    from api.runtime import Runtime
 
     runtime = Runtime(Settings.from_env())
-    await runtime.start()
+    services = await runtime.start()
     try:
-        return await work(runtime.app)
+        return await work(services)
     finally:
         await runtime.stop()
 
 
-def cmd_serve(args) -> None:
+def _run(work: Callable[[Services], Awaitable[T]]) -> T:
+    """Runs `work` on a started runtime; a domain error is printed and exits 1."""
+    try:
+        return asyncio.run(_with_services(work))
+    except DomainError as exc:
+        for p in exc.problems:
+            where = ".".join(p.field or ())
+            print(f"{p.code}: {where + ' ' if where else ''}{p.message}", file=sys.stderr)
+        sys.exit(1)
+
+
+async def _load_demo(services: Services, only_if_empty: bool) -> str:
+    if only_if_empty and not await services.demo.is_database_empty():
+        return "database not empty: demo data not loaded"
+    counts = await services.demo.load()
+    return "demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from api.app import create_app
 
     settings = Settings.from_env()
     if args.load_demo_if_empty:
-        loaded = asyncio.run(_with_runtime(lambda app: _load_demo(app, only_if_empty=True)))
-        print(loaded)
+        print(_run(lambda s: _load_demo(s, only_if_empty=True)))
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
                 access_log=settings.access_log, loop="uvloop", http="httptools")
 
 
-async def _load_demo(app, only_if_empty: bool) -> str:
-    from services.demo import load_demo
-
-    if only_if_empty and await app.accounts.coll.find_one({}, {"_id": 1}) is not None:
-        return "database not empty: demo data not loaded"
-    counts = await load_demo(app)
-    return "demo data loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+def cmd_load_demo(args: argparse.Namespace) -> None:
+    print(_run(lambda s: _load_demo(s, only_if_empty=not args.force)))
 
 
-def cmd_load_demo(args) -> None:
-    from services.errors import DomainError
-
-    try:
-        print(asyncio.run(_with_runtime(lambda app: _load_demo(app, only_if_empty=not args.force))))
-    except DomainError as exc:
-        _fail(exc)
-
-
-def cmd_create_admin(args) -> None:
-    from services.errors import DomainError
-
+def cmd_create_admin(args: argparse.Namespace) -> None:
     password = args.password or getpass.getpass("password: ")
 
-    async def work(app):
-        doc = await app.account_service.create_admin(args.email, password, args.name)
-        return doc["_id"]
+    async def work(services: Services) -> str:
+        return (await services.accounts.create_admin(args.email, password, args.name))["_id"]
 
-    try:
-        print("admin account", asyncio.run(_with_runtime(work)), "created")
-    except DomainError as exc:
-        _fail(exc)
+    print("admin account", _run(work), "created")
 
 
-def _fail(exc) -> None:
-    for p in exc.problems:
-        print(f"{p.code}: {'.'.join(p.field or ())} {p.message}".replace(":  ", ": "), file=sys.stderr)
-    sys.exit(1)
-
-
-def cmd_export_schema(args) -> None:
+def cmd_export_schema(args: argparse.Namespace) -> None:
     SCHEMA_FILE.write_text(schema_sdl())
     print(f"wrote {SCHEMA_FILE}")
 
 
-def cmd_rebuild_rollups(args) -> None:
-    async def work(app):
-        return await app.hour_service.rebuild_rollups()
-
-    print(f"rebuilt {asyncio.run(_with_runtime(work))} rollup documents")
+def cmd_rebuild_rollups(args: argparse.Namespace) -> None:
+    print(f"rebuilt {_run(lambda s: s.rollups.rebuild())} rollup documents")
 
 
-def cmd_repair_claims(args) -> None:
-    async def work(app):
-        return await app.engagement_service.repair()
-
-    print(f"removed {asyncio.run(_with_runtime(work))} abandoned slot/time claim(s) and recounted their tasks")
+def cmd_repair_claims(args: argparse.Namespace) -> None:
+    removed = _run(lambda s: s.seating.repair())
+    print(f"removed {removed} abandoned slot/time claim(s) and recounted their tasks")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,9 +1,15 @@
-"""Time as the services store it: UTC with millisecond precision (what BSON dates keep, so what we
-return equals what we read back), and the local zone of every deployment (UTC+8)."""
+"""The services' clock, and time as they store it.
+
+Every service takes a `Clock` and never calls `datetime.now()`: production passes `SystemClock`,
+tests a `FixedClock` they set and move, so no rule and no test depends on the real date.
+Stored times are UTC with millisecond precision (what BSON dates keep, so what we return equals
+what we read back); the local zone of every deployment is UTC+8.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from typing import Protocol
 
 from matching.catalogue import UTC_OFFSET_HOURS
 
@@ -14,5 +20,38 @@ def to_ms(t: datetime) -> datetime:
     return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
-def now_ms() -> datetime:
-    return to_ms(datetime.now(timezone.utc))
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, UTC, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FixedClock:
+    """A clock that stands still until it is set or moved (tests, demos at a chosen date)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.set(at)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def set(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("a FixedClock needs a timezone-aware time")
+        self._at = at.astimezone(timezone.utc)
+
+    def advance(self, delta: timedelta) -> None:
+        self._at += delta
+
+
+def now_ms(clock: Clock) -> datetime:
+    return to_ms(clock.now())
+
+
+def local_today(clock: Clock) -> date:
+    return clock.now().astimezone(LOCAL).date()

@@ -3,14 +3,17 @@
 A city has ~10 k organisations: small enough to hold whole, and they answer the hot questions
 (is this coordinator's organisation above that one? what lies under region 421024?) without a
 query, which matters on FerretDB where only `_id` equality reaches SQLite. The database stays the
-source of truth: `load` rebuilds from it, writes update it at once, and the change log brings
-other processes' writes.
+source of truth: `OrganisationService.load_directory` rebuilds it, writes update it at once, and
+the change feed brings other processes' writes.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Iterable
+
+STATIONS = ("CITY_CENTER", "COUNTY_STATION", "TOWNSHIP_STATION", "VILLAGE_ROOM")
 
 
 def region_prefix(code: str) -> str:
@@ -45,17 +48,13 @@ class Directory:
     def need_ids(self, org_id: str) -> list[str]:
         return self._needs_by_org.get(org_id, [])
 
-    def get(self, org_id: str) -> dict | None:
-        return self.orgs.get(org_id)
+    def get(self, org_id: str | None) -> dict | None:
+        return self.orgs.get(org_id) if org_id else None
 
     def sorted_ids(self) -> list[str]:
         return self._sorted_ids
 
-    def is_within(self, org_id: str, ancestor_id: str) -> bool:
-        org = self.orgs.get(org_id)
-        return bool(org) and ancestor_id in org["path"]
-
-    def manages(self, organisation_ids, org_id: str) -> bool:
+    def manages(self, organisation_ids: Iterable[str], org_id: str) -> bool:
         """A coordinator acts for the organisations they coordinate and everything below them."""
         org = self.orgs.get(org_id)
         return bool(org) and any(a in org["path"] for a in organisation_ids)
@@ -63,5 +62,6 @@ class Directory:
     def subtree(self, root_id: str) -> list[str]:
         return [i for i, o in self.orgs.items() if root_id in o["path"]]
 
-    def in_region(self, code: str) -> list[str]:
-        return [i for i, o in self.orgs.items() if region_contains(code, o["region_code"])]
+    def station_names_by_region(self) -> dict[str, str]:
+        """The name of the station that serves exactly each region code."""
+        return {o["region_code"]: o["name"] for o in self.orgs.values() if o["kind"] in STATIONS}

@@ -8,38 +8,49 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
 
 from pymongo.errors import DuplicateKeyError
 
-from services.errors import DomainError
+from db.repo import Repository
+from services.clock import Clock
+from services.errors import DomainError, ErrorCode
 
 MAX_KEY = 100
 
 
-async def once(app, account_id: str, op: str, key: str | None, work: Callable[[], Awaitable[str]]) -> str:
-    """Runs `work` (which returns the id of what it wrote) at most once per key."""
-    if key is None:
-        return await work()
-    if not 1 <= len(key) <= MAX_KEY:
-        raise DomainError("INVALID_INPUT", f"idempotency key must have 1 to {MAX_KEY} characters", "idempotencyKey")
-    claim_id = f"{op}:{account_id}:{key}"
-    try:
-        await app.idempotency.insert({"_id": claim_id, "at": datetime.now(timezone.utc), "result": None})
-    except DuplicateKeyError:
-        for _ in range(100):
-            claim = await app.idempotency.get(claim_id)
-            if claim is None:
-                break  # the first attempt failed and released the key
-            if claim.get("result"):
-                return claim["result"]
-            await asyncio.sleep(0.05)
-        raise DomainError("IDEMPOTENCY_CONFLICT", "a request with this key is still in progress; retry",
-                          "idempotencyKey") from None
-    try:
-        result = await work()
-    except BaseException:
-        await app.idempotency.delete(claim_id)
-        raise
-    await app.idempotency.set_fields(claim_id, {"result": result})
-    return result
+class IdempotencyKeys:
+    def __init__(self, claims: Repository, clock: Clock) -> None:
+        self.claims = claims
+        self.clock = clock
+
+    async def once(self, account_id: str, op: str, key: str | None, work: Callable[[], Awaitable[str]]) -> str:
+        """Runs `work` (which returns the id of what it wrote) at most once per key."""
+        if key is None:
+            return await work()
+        if not 1 <= len(key) <= MAX_KEY:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, f"idempotency key must have 1 to {MAX_KEY} characters", "idempotencyKey"
+            )
+        claim_id = f"{op}:{account_id}:{key}"
+        try:
+            await self.claims.insert({"_id": claim_id, "at": self.clock.now(), "result": None})
+        except DuplicateKeyError:
+            for _ in range(100):
+                claim = await self.claims.get(claim_id)
+                if claim is None:
+                    break  # the first attempt failed and released the key
+                if claim.get("result"):
+                    return claim["result"]
+                await asyncio.sleep(0.05)
+            raise DomainError(
+                ErrorCode.IDEMPOTENCY_CONFLICT,
+                "a request with this key is still in progress; retry",
+                "idempotencyKey",
+            ) from None
+        try:
+            result = await work()
+        except BaseException:
+            await self.claims.delete(claim_id)
+            raise
+        await self.claims.set_fields(claim_id, {"result": result})
+        return result

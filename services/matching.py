@@ -1,21 +1,26 @@
 """Feeds the pure matching index from the database and answers the matching queries.
 
 The index is derived state: `rebuild` loads it from the documents at start-up, every write in
-this process reaches it through `App.changed` at once, and other processes' writes arrive through
-the change log within a poll interval (0.5 s).
+this process reaches it through the change feed at once (the `on_*` listeners, subscribed in
+`bootstrap.py`), and other processes' writes arrive through the change log within a poll
+interval (0.5 s).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
-from matching import MatchingIndex, UnknownTask, UnknownVolunteer
+from db.repo import Repository
+from matching import MatchingIndex, OpenTasksPage, TaskMatch, UnknownTask, UnknownVolunteer, VolunteerMatch
 from matching.catalogue import CATEGORIES
 from services import validation as v
+from services.access import AccessPolicy
 from services.auth import Viewer
-from services.errors import Collector, DomainError, forbidden, not_found
+from services.clock import Clock
+from services.errors import Collector, DomainError, ErrorCode, forbidden, not_found
 
 log = logging.getLogger(__name__)
 
@@ -26,37 +31,45 @@ COMMITMENT_MEMORY = timedelta(days=8)
 
 
 class MatchingService:
-    def __init__(self, app) -> None:
-        self.app = app
+    def __init__(
+        self,
+        volunteers: Repository,
+        tasks: Repository,
+        applications: Repository,
+        service_records: Repository,
+        access: AccessPolicy,
+        clock: Clock,
+    ) -> None:
+        self.volunteers = volunteers
+        self.tasks = tasks
+        self.applications = applications
+        self.service_records = service_records
+        self.access = access
+        self.clock = clock
         self.index = MatchingIndex()
         self.windows: dict[str, tuple[datetime, datetime]] = {}
         # Documents of the tasks that have not ended: open-task pages read them from here, since
         # point reads on the embedded engine cost milliseconds each. Fed exactly like the index.
         self.live_tasks: dict[str, dict] = {}
         self.last_build_seconds: float | None = None
-        app.on("rebuild", self.rebuild)
-        app.on("volunteer", self._volunteer)
-        app.on("task", self._task)
-        app.on("assignment", self._assignment)
-        app.on("service", self._service)
 
     async def rebuild(self) -> None:
         started = time.perf_counter()
-        now = datetime.now(timezone.utc)
-        volunteers = [d async for d in self.app.volunteers.scan() if _indexable(d)]
+        now = self.clock.now()
+        volunteers = [d async for d in self.volunteers.scan() if _indexable(d)]
         live, windows = {}, {}
-        async for t in self.app.tasks.scan():
+        async for t in self.tasks.scan():
             if t["ends_at"] > now - COMMITMENT_MEMORY and t["status"] != "CANCELLED":
                 windows[t["_id"]] = (t["starts_at"], t["ends_at"])
                 if t["ends_at"] > now:
                     live[t["_id"]] = t
         tasks = list(live.values())
         index = MatchingIndex.build(volunteers=volunteers, tasks=tasks)
-        async for a in self.app.applications.scan():
+        async for a in self.applications.scan():
             window = windows.get(a["task_id"])
             if a.get("status") == "ACCEPTED" and window:
                 _quietly(index.add_commitment, a["volunteer_id"], a["task_id"], *window)
-        async for r in self.app.service_records.scan():
+        async for r in self.service_records.scan():
             _quietly(index.record_service, r["volunteer_id"], r["need_id"], r.get("beneficiary_key"),
                      r["attended"], r["at"], r.get("minutes", 0))
         self.index, self.windows, self.live_tasks = index, windows, live
@@ -64,50 +77,50 @@ class MatchingService:
         log.info("matching index: %d volunteers, %d open tasks in %.2f s", index.volunteer_count(),
                  index.task_count(), self.last_build_seconds)
 
-    def _volunteer(self, doc: dict) -> None:
+    def on_volunteer(self, doc: dict) -> None:
         self.index.upsert_volunteer(doc)
 
-    def _task(self, doc: dict) -> None:
+    def on_task(self, doc: dict) -> None:
         if doc["status"] == "CANCELLED":
             # Its volunteers are free again, whatever their applications still say.
             self.windows.pop(doc["_id"], None)
             self.index.release_task(doc["_id"])
         else:
             self.windows[doc["_id"]] = (doc["starts_at"], doc["ends_at"])
-        if doc["ends_at"] > datetime.now(timezone.utc):
+        if doc["ends_at"] > self.clock.now():
             self.live_tasks[doc["_id"]] = doc
         else:
             self.live_tasks.pop(doc["_id"], None)
         self.index.upsert_task(doc)
 
-    async def tasks_by_id(self, ids: list[str]) -> list[dict | None]:
+    async def tasks_by_id(self, ids: Sequence[str]) -> list[dict | None]:
         """Task documents by id: from memory when live, else from the database."""
         found = {i: self.live_tasks.get(i) for i in ids}
         missing = [i for i, d in found.items() if d is None]
         if missing:
-            found.update(zip(missing, await self.app.tasks.get_many(missing)))
+            found.update(zip(missing, await self.tasks.get_many(missing)))
         return [found[i] for i in ids]
 
-    async def _assignment(self, doc: dict) -> None:
+    async def on_assignment(self, doc: dict) -> None:
         if doc.get("status") != "ACCEPTED":
             self.index.remove_commitment(doc["volunteer_id"], doc["task_id"])
             return
         window = self.windows.get(doc["task_id"])
         if window is None:
-            task = await self.app.tasks.get(doc["task_id"])
+            task = await self.tasks.get(doc["task_id"])
             if task is None or task["status"] == "CANCELLED":
                 return
             window = self.windows[task["_id"]] = (task["starts_at"], task["ends_at"])
         _quietly(self.index.add_commitment, doc["volunteer_id"], doc["task_id"], *window)
 
-    def _service(self, doc: dict) -> None:
+    def on_service(self, doc: dict) -> None:
         _quietly(self.index.record_service, doc["volunteer_id"], doc["need_id"], doc.get("beneficiary_key"),
                  doc["attended"], doc["at"], doc.get("minutes", 0))
 
     # ---- queries -------------------------------------------------------------------------------
 
     def open_tasks(self, near, radius_km: float | None, categories, skills, start: datetime | None,
-                   end: datetime | None, first: int, after: tuple[float, str] | None):
+                   end: datetime | None, first: int, after: tuple[float, str] | None) -> OpenTasksPage:
         c = Collector()
         point = v.point(c, near, "near")
         radius = check_radius(c, radius_km)
@@ -118,45 +131,43 @@ class MatchingService:
         if end is not None:
             end = v.aware(c, end, "to")
         if start and end:
-            c.check(start <= end, "`from` must not be after `to`", "to", code="INVALID_TIME_RANGE")
+            c.check(start <= end, "`from` must not be after `to`", "to", code=ErrorCode.INVALID_TIME_RANGE)
         c.raise_if_any()
+        assert point is not None
         cats = [x for x in categories if x in CATEGORIES] if categories else None
         return self.index.open_tasks(point["lat"], point["lng"], radius, categories=cats, skills=skills or None,
-                                     start=start, end=end, first=first, after=after,
-                                     now=datetime.now(timezone.utc))
+                                     start=start, end=end, first=first, after=after, now=self.clock.now())
 
-    def recommended_tasks(self, viewer: Viewer | None, first: int):
-        if viewer is None:
-            raise DomainError("UNAUTHENTICATED", "sign in first")
+    def recommended_tasks(self, viewer: Viewer, first: int) -> list[TaskMatch]:
         if viewer.volunteer_id is None:
             raise forbidden("only volunteers get task recommendations")
         try:
-            return self.index.recommend_tasks(viewer.volunteer_id, datetime.now(timezone.utc), first)
+            return self.index.recommend_tasks(viewer.volunteer_id, self.clock.now(), first)
         except UnknownVolunteer:
             return []  # an inactive profile has no recommendations
 
-    async def recommend_volunteers(self, viewer: Viewer | None, task_id: str, first: int,
-                                   radius_km: float | None):
+    async def recommend_volunteers(self, viewer: Viewer, task_id: str, first: int,
+                                   radius_km: float | None) -> list[VolunteerMatch]:
         c = Collector()
         radius = check_radius(c, radius_km) if radius_km is not None else None
         c.raise_if_any()
         (task,) = await self.tasks_by_id([task_id])
         if task is None:
             raise not_found("task", "taskId")
-        self.app.organisation_service.require_manager(viewer, task["organisation_id"])
-        now = datetime.now(timezone.utc)
+        self.access.require_manager(viewer, task["organisation_id"], "taskId")
+        now = self.clock.now()
         if task["status"] != "OPEN" or task["ends_at"] <= now:
-            raise DomainError("TASK_NOT_OPEN", "the task is not open", "taskId")
+            raise DomainError(ErrorCode.TASK_NOT_OPEN, "the task is not open", "taskId")
         try:
             return self.index.recommend_volunteers(task_id, now, first, radius_km=radius)
         except UnknownTask:
-            raise DomainError("TASK_NOT_OPEN", "the task is not open", "taskId") from None
+            raise DomainError(ErrorCode.TASK_NOT_OPEN, "the task is not open", "taskId") from None
 
 
 def check_radius(c: Collector, radius_km: float | None) -> float:
     radius = DEFAULT_RADIUS_KM if radius_km is None else radius_km
     c.check(0 < radius <= MAX_RADIUS_KM, f"radius must be above 0 and at most {MAX_RADIUS_KM:g} km", "radiusKm",
-            code="INVALID_RADIUS")
+            code=ErrorCode.INVALID_RADIUS)
     return radius
 
 
@@ -171,7 +182,7 @@ def _indexable(doc: dict) -> bool:
     return False
 
 
-def _quietly(fn, *args) -> None:
+def _quietly(fn: Callable, *args) -> None:
     """Facts about volunteers the index does not hold (removed, inactive) are dropped."""
     try:
         fn(*args)

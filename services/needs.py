@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, timezone
 
-from db.repo import new_id
+from db.changes import ChangeFeed
+from db.repo import Repository, new_id
 from matching.catalogue import DEFAULT_CREDENTIALS_BY_CATEGORY
 from services import validation as v
+from services.access import AccessPolicy
 from services.auth import Viewer
-from services.clock import LOCAL, to_ms
-from services.errors import Collector, DomainError, not_found
-from services.idempotency import once
+from services.clock import LOCAL, Clock, to_ms
+from services.errors import Collector, DomainError, ErrorCode, invalid, not_found
+from services.idempotency import IdempotencyKeys
 from services.volunteers import WEEKDAYS
 
 MAX_TASKS = 200
@@ -22,12 +25,13 @@ DENORMALISED = ("organisation_id", "category", "urgency", "location", "required_
 
 
 def _check_window(c: Collector, starts: datetime, ends: datetime, slots: int, now: datetime, *field: str) -> None:
-    c.check(ends > starts, "endsAt must be after startsAt", *field, "endsAt", code="INVALID_TIME_RANGE")
+    c.check(ends > starts, "endsAt must be after startsAt", *field, "endsAt", code=ErrorCode.INVALID_TIME_RANGE)
     c.check(ends - starts <= timedelta(hours=MAX_TASK_HOURS), f"a task lasts at most {MAX_TASK_HOURS} hours",
-            *field, "endsAt", code="INVALID_TIME_RANGE")
+            *field, "endsAt", code=ErrorCode.INVALID_TIME_RANGE)
     c.check(starts >= now - timedelta(hours=1), "a task cannot start in the past", *field, "startsAt",
-            code="INVALID_TIME_RANGE")
-    c.check(1 <= slots <= MAX_SLOTS, f"slots must be 1 to {MAX_SLOTS}", *field, "slots", code="INVALID_SLOTS")
+            code=ErrorCode.INVALID_TIME_RANGE)
+    c.check(1 <= slots <= MAX_SLOTS, f"slots must be 1 to {MAX_SLOTS}", *field, "slots",
+            code=ErrorCode.INVALID_SLOTS)
 
 
 def expand_weekly(weekdays: list[str], start_time: time, minutes: int, first_day: date, last_day: date
@@ -45,8 +49,26 @@ def expand_weekly(weekdays: list[str], start_time: time, minutes: int, first_day
 
 
 class NeedService:
-    def __init__(self, app) -> None:
-        self.app = app
+    def __init__(
+        self,
+        needs: Repository,
+        tasks: Repository,
+        access: AccessPolicy,
+        idempotency: IdempotencyKeys,
+        changes: ChangeFeed,
+        clock: Clock,
+        recurrence_horizon_days: int,
+    ) -> None:
+        self.needs = needs
+        self.tasks = tasks
+        self.access = access
+        self.idempotency = idempotency
+        self.changes = changes
+        self.clock = clock
+        self.horizon_days = recurrence_horizon_days
+
+    async def get_many(self, ids: Sequence[str]) -> list[dict | None]:
+        return await self.needs.get_many(ids)
 
     def _need_fields(self, c: Collector, p, *, partial: bool) -> dict:
         out: dict = {}
@@ -98,10 +120,10 @@ class NeedService:
 
     def _windows(self, c: Collector, p, now: datetime) -> list[tuple[datetime, datetime, int]]:
         c.check((p.tasks is not None) != (p.recurrence is not None), "give either tasks or a recurrence",
-                "tasks", code="INVALID_SCHEDULE")
+                "tasks", code=ErrorCode.INVALID_SCHEDULE)
         windows = []
         if p.tasks is not None:
-            c.check(1 <= len(p.tasks) <= MAX_TASKS, f"give 1 to {MAX_TASKS} tasks", "tasks", code="TOO_MANY")
+            c.check(1 <= len(p.tasks) <= MAX_TASKS, f"give 1 to {MAX_TASKS} tasks", "tasks", code=ErrorCode.TOO_MANY)
             for i, t in enumerate(p.tasks[:MAX_TASKS]):
                 starts, ends = v.aware(c, t.starts_at, "tasks", str(i)), v.aware(c, t.ends_at, "tasks", str(i))
                 if starts and ends:
@@ -110,33 +132,36 @@ class NeedService:
         elif p.recurrence is not None:
             r = p.recurrence
             today = now.astimezone(LOCAL).date()
-            horizon = today + timedelta(days=self.app.settings.recurrence_horizon_days)
-            last = min(r.ends_on or horizon, horizon)
+            horizon = today + timedelta(days=self.horizon_days)
+            starts_on = v.day(c, r.starts_on, "recurrence", "startsOn")
+            ends_on = v.day(c, r.ends_on, "recurrence", "endsOn") if r.ends_on is not None else None
             c.check(1 <= len(r.weekdays) <= 7, "give 1 to 7 weekdays", "recurrence", "weekdays")
             c.check(15 <= r.duration_minutes <= MAX_TASK_HOURS * 60, "duration must be 15 minutes to 24 hours",
-                    "recurrence", "durationMinutes", code="INVALID_TIME_RANGE")
+                    "recurrence", "durationMinutes", code=ErrorCode.INVALID_TIME_RANGE)
             c.check(1 <= r.slots <= MAX_SLOTS, f"slots must be 1 to {MAX_SLOTS}", "recurrence", "slots",
-                    code="INVALID_SLOTS")
-            c.check(r.starts_on >= today, "cannot start in the past", "recurrence", "startsOn",
-                    code="INVALID_TIME_RANGE")
-            c.check(r.ends_on is None or r.ends_on >= r.starts_on, "endsOn must not be before startsOn",
-                    "recurrence", "endsOn", code="INVALID_TIME_RANGE")
-            if not c.problems:
+                    code=ErrorCode.INVALID_SLOTS)
+            if starts_on is not None:
+                c.check(starts_on >= today, "cannot start in the past", "recurrence", "startsOn",
+                        code=ErrorCode.INVALID_TIME_RANGE)
+                c.check(ends_on is None or ends_on >= starts_on, "endsOn must not be before startsOn",
+                        "recurrence", "endsOn", code=ErrorCode.INVALID_TIME_RANGE)
+            if not c.problems and starts_on is not None:
+                last = min(ends_on or horizon, horizon)
                 found = expand_weekly([w.value for w in r.weekdays], r.start_time, r.duration_minutes,
-                                      r.starts_on, last)
+                                      starts_on, last)
                 c.check(0 < len(found) <= MAX_TASKS,
-                        f"the recurrence must give 1 to {MAX_TASKS} tasks within {self.app.settings.recurrence_horizon_days} days",
-                        "recurrence", code="INVALID_SCHEDULE")
+                        f"the recurrence must give 1 to {MAX_TASKS} tasks within {self.horizon_days} days",
+                        "recurrence", code=ErrorCode.INVALID_SCHEDULE)
                 windows = [(to_ms(s), to_ms(e), r.slots) for s, e in found[:MAX_TASKS]]
         return windows
 
-    async def post(self, viewer: Viewer | None, p, org_id: str) -> dict:
+    async def post(self, viewer: Viewer, p, org_id: str) -> dict:
         c = Collector()
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         fields = self._need_fields(c, p, partial=False)
         windows = self._windows(c, p, now)
         c.raise_if_any()
-        self.app.organisation_service.require_manager(viewer, org_id)
+        self.access.require_manager(viewer, org_id)
 
         async def work() -> str:
             need_id = new_id()
@@ -147,64 +172,67 @@ class NeedService:
             tasks = [{"_id": tid, "need_id": need_id, "starts_at": s, "ends_at": e, "slots": n, "filled": 0,
                       "status": "OPEN", "created_at": now, **{k: need.get(k) for k in DENORMALISED}}
                      for tid, (s, e, n) in zip(task_ids, windows)]
-            await self.app.needs.insert(need)
+            await self.needs.insert(need)
             try:
-                await self.app.tasks.insert_many(tasks)
+                await self.tasks.insert_many(tasks)
             except BaseException:
-                await self.app.tasks.coll.delete_many({"_id": {"$in": task_ids}})
-                await self.app.needs.delete(need_id)
+                await self.tasks.coll.delete_many({"_id": {"$in": task_ids}})
+                await self.needs.delete(need_id)
                 raise
-            await self.app.changed("need", need)
-            await self.app.changed("task", *tasks)
+            await self.changes.publish("need", need)
+            await self.changes.publish("task", *tasks)
             return need_id
 
-        need_id = await once(self.app, viewer.account_id, "postNeed", p.idempotency_key, work)
-        return await self.app.needs.get(need_id)
-
-    async def _owned(self, viewer: Viewer | None, need_id: str) -> dict:
-        need = await self.app.needs.get(need_id)
+        need_id = await self.idempotency.once(viewer.account_id, "postNeed", p.idempotency_key, work)
+        need = await self.needs.get(need_id)
         if need is None:
-            raise not_found("need", "needId")
-        self.app.organisation_service.require_manager(viewer, need["organisation_id"])
+            raise not_found("need")
         return need
 
-    async def update(self, viewer: Viewer | None, p, need_id: str) -> dict:
+    async def _owned(self, viewer: Viewer, need_id: str) -> dict:
+        need = await self.needs.get(need_id)
+        if need is None:
+            raise not_found("need", "needId")
+        self.access.require_manager(viewer, need["organisation_id"])
+        return need
+
+    async def update(self, viewer: Viewer, p, need_id: str) -> dict:
         c = Collector()
         fields = self._need_fields(c, p, partial=True)
         c.raise_if_any()
         need = await self._owned(viewer, need_id)
         if need["status"] == "CANCELLED":
-            raise DomainError("NEED_CANCELLED", "a cancelled need cannot be changed", "needId")
+            raise DomainError(ErrorCode.NEED_CANCELLED, "a cancelled need cannot be changed", "needId")
         if not fields:
-            raise DomainError("INVALID_INPUT", "nothing to update")
-        fields["updated_at"] = datetime.now(timezone.utc)
-        await self.app.needs.set_fields(need_id, fields)
+            raise invalid("nothing to update")
+        fields["updated_at"] = self.clock.now()
+        await self.needs.set_fields(need_id, fields)
         need = {**need, **fields}
         task_fields = {k: need.get(k) for k in DENORMALISED if k in fields}
         if task_fields:
             await self._update_tasks(need, task_fields)
-        await self.app.changed("need", need)
+        await self.changes.publish("need", need)
         return need
 
-    async def cancel(self, viewer: Viewer | None, need_id: str, reason: str | None) -> dict:
+    async def cancel(self, viewer: Viewer, need_id: str, reason: str | None) -> dict:
         c = Collector()
         reason = v.text(c, reason, "reason", max_len=v.MAX_TITLE, required=False)
         c.raise_if_any()
         need = await self._owned(viewer, need_id)
         if need["status"] == "CANCELLED":
-            raise DomainError("NEED_CANCELLED", "the need is already cancelled", "needId")
-        fields = {"status": "CANCELLED", "cancel_reason": reason or None, "updated_at": datetime.now(timezone.utc)}
-        await self.app.needs.set_fields(need_id, fields)
+            raise DomainError(ErrorCode.NEED_CANCELLED, "the need is already cancelled", "needId")
+        fields = {"status": "CANCELLED", "cancel_reason": reason or None, "updated_at": self.clock.now()}
+        await self.needs.set_fields(need_id, fields)
         await self._update_tasks(need, {"status": "CANCELLED"})
         need = {**need, **fields}
-        await self.app.changed("need", need)
+        await self.changes.publish("need", need)
         return need
 
     async def _update_tasks(self, need: dict, fields: dict) -> None:
         for tid in need["task_ids"]:
-            await self.app.tasks.set_fields(tid, fields)
-        tasks = [t for t in await self.app.tasks.get_many(need["task_ids"]) if t]
-        await self.app.changed("task", *tasks)
+            await self.tasks.set_fields(tid, fields)
+        tasks = [t for t in await self.tasks.get_many(need["task_ids"]) if t]
+        await self.changes.publish("task", *tasks)
 
 
 def _recurrence_doc(r) -> dict | None:

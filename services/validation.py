@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timezone
 
 from matching.catalogue import CREDENTIALS, LANGUAGES, MAX_LEVEL, MIN_LEVEL, SKILLS
-from services.errors import Collector
+from services.errors import Collector, ErrorCode
 
 MAX_NAME = 100
 MAX_TITLE = 200
@@ -15,6 +15,9 @@ MAX_LIST = 50
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
 PHONE_RE = re.compile(r"^\+?[0-9 -]{6,20}$")
 REGION_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
+# Times and dates the service reasons about (tasks, filters, records). Calendar extremes such as
+# year 1 or 9999 are a client's mistake, and date arithmetic near them overflows.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def text(c: Collector, value: str | None, field: str, *, max_len: int, required: bool = True,
@@ -25,7 +28,7 @@ def text(c: Collector, value: str | None, field: str, *, max_len: int, required:
     value = value.strip()
     if required or value:
         c.check(len(value) >= min_len, f"must have at least {min_len} characters", field)
-    c.check(len(value) <= max_len, f"must have at most {max_len} characters", field, code="TOO_LONG")
+    c.check(len(value) <= max_len, f"must have at most {max_len} characters", field, code=ErrorCode.TOO_LONG)
     return value
 
 
@@ -36,34 +39,34 @@ def email(c: Collector, value: str, field: str = "email") -> str:
 
 
 def password(c: Collector, value: str, field: str = "password") -> None:
-    c.check(8 <= len(value or "") <= 128, "must have 8 to 128 characters", field, code="WEAK_PASSWORD")
+    c.check(8 <= len(value or "") <= 128, "must have 8 to 128 characters", field, code=ErrorCode.WEAK_PASSWORD)
 
 
 def point(c: Collector, value, field: str) -> dict | None:
     if value is None:
         return None
     ok_lat = c.check(-90 <= value.lat <= 90, "latitude must be between -90 and 90", field, "lat",
-                     code="INVALID_COORDINATES")
+                     code=ErrorCode.INVALID_COORDINATES)
     ok_lng = c.check(-180 <= value.lng <= 180, "longitude must be between -180 and 180", field, "lng",
-                     code="INVALID_COORDINATES")
+                     code=ErrorCode.INVALID_COORDINATES)
     return {"lat": float(value.lat), "lng": float(value.lng)} if ok_lat and ok_lng else None
 
 
 def region_code(c: Collector, value: str, field: str = "regionCode") -> str:
     value = (value or "").strip()
     c.check(bool(REGION_RE.match(value)), "must be a 6-, 9- or 12-digit administrative division code", field,
-            code="INVALID_REGION")
+            code=ErrorCode.INVALID_REGION)
     return value
 
 
 def bounded_list(c: Collector, values, field: str, max_len: int = MAX_LIST) -> list:
     values = list(values or [])
-    c.check(len(values) <= max_len, f"must have at most {max_len} items", field, code="TOO_MANY")
+    c.check(len(values) <= max_len, f"must have at most {max_len} items", field, code=ErrorCode.TOO_MANY)
     return values[:max_len]
 
 
 def skill_code(c: Collector, code: str, *field: str) -> bool:
-    return c.check(code in SKILLS, f"unknown skill {code[:40]!r}", *field, code="UNKNOWN_SKILL")
+    return c.check(code in SKILLS, f"unknown skill {code[:40]!r}", *field, code=ErrorCode.UNKNOWN_SKILL)
 
 
 def level(c: Collector, value: int, *field: str) -> bool:
@@ -71,18 +74,33 @@ def level(c: Collector, value: int, *field: str) -> bool:
 
 
 def credential_kind(c: Collector, kind: str, *field: str) -> bool:
-    return c.check(kind in CREDENTIALS, f"unknown credential {kind[:40]!r}", *field, code="UNKNOWN_CREDENTIAL")
+    return c.check(kind in CREDENTIALS, f"unknown credential {kind[:40]!r}", *field, code=ErrorCode.UNKNOWN_CREDENTIAL)
 
 
 def language(c: Collector, code: str, *field: str) -> bool:
-    return c.check(code in LANGUAGES, f"unknown language {code[:40]!r}", *field, code="UNKNOWN_LANGUAGE")
+    return c.check(code in LANGUAGES, f"unknown language {code[:40]!r}", *field, code=ErrorCode.UNKNOWN_LANGUAGE)
 
 
 def aware(c: Collector, value: datetime, *field: str) -> datetime | None:
+    """A timezone-aware time within the service's years, in UTC; None (and a problem) otherwise."""
     if not c.check(value.tzinfo is not None, "must include a time zone", *field):
+        return None
+    if not c.check(
+        FIRST_YEAR <= value.year <= LAST_YEAR,
+        f"must lie between the years {FIRST_YEAR} and {LAST_YEAR}",
+        *field,
+        code=ErrorCode.INVALID_TIME_RANGE,
+    ):
         return None
     return value.astimezone(timezone.utc)
 
 
-def iso_date(value: date) -> str:
-    return value.isoformat()
+def day(c: Collector, value: date, *field: str) -> date | None:
+    """A calendar date within the service's years; None (and a problem) otherwise."""
+    ok = c.check(
+        FIRST_YEAR <= value.year <= LAST_YEAR,
+        f"must lie between the years {FIRST_YEAR} and {LAST_YEAR}",
+        *field,
+        code=ErrorCode.INVALID_TIME_RANGE,
+    )
+    return value if ok else None

@@ -1,12 +1,16 @@
-"""Volunteer profiles: skills, credentials, languages, home, radius, weekly availability."""
+"""Volunteer profiles: registration, skills, credentials, languages, home, radius, weekly availability."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Sequence
 
+from db.changes import ChangeFeed
+from db.repo import Repository, new_id
 from services import validation as v
-from services.auth import Viewer
-from services.errors import Collector, DomainError, forbidden, not_found
+from services.accounts import AccountService
+from services.auth import TokenIssuer, Viewer
+from services.clock import Clock
+from services.errors import Collector, ErrorCode, forbidden, invalid, not_found
 
 MAX_RADIUS_KM = 200.0
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -37,7 +41,8 @@ def normalise_profile(c: Collector, p, *, partial: bool) -> dict:
     if given("credentials"):
         creds = {}
         for i, cr in enumerate(v.bounded_list(c, p.credentials, "credentials", 20)):
-            if v.credential_kind(c, cr.kind, "credentials", str(i), "kind"):
+            kind_ok = v.credential_kind(c, cr.kind, "credentials", str(i), "kind")
+            if v.day(c, cr.expires_on, "credentials", str(i), "expiresOn") and kind_ok:
                 creds[cr.kind] = max(creds.get(cr.kind, ""), cr.expires_on.isoformat())
         out["credentials"] = [{"kind": k, "expires_on": e} for k, e in creds.items()]
     if given("languages"):
@@ -51,7 +56,7 @@ def normalise_profile(c: Collector, p, *, partial: bool) -> dict:
     if given("travel_radius_km"):
         r = p.travel_radius_km
         c.check(r is not None and 0 < r <= MAX_RADIUS_KM, f"must be above 0 and at most {MAX_RADIUS_KM:g} km",
-                "travelRadiusKm", code="INVALID_RADIUS")
+                "travelRadiusKm", code=ErrorCode.INVALID_RADIUS)
         out["travel_radius_km"] = float(r or 0)
     if given("availability"):
         slots = []
@@ -64,7 +69,8 @@ def normalise_profile(c: Collector, p, *, partial: bool) -> dict:
         out["availability"] = slots
     if given("blackout_dates"):
         days = v.bounded_list(c, p.blackout_dates, "blackoutDates", MAX_BLACKOUTS)
-        out["blackout_dates"] = sorted({d.isoformat() for d in days})
+        kept = [d for i, d in enumerate(days) if v.day(c, d, "blackoutDates", str(i))]
+        out["blackout_dates"] = sorted({d.isoformat() for d in kept})
     if given("max_hours_per_week"):
         h = p.max_hours_per_week
         c.check(h is not None and 1 <= h <= 84, "must be 1 to 84", "maxHoursPerWeek")
@@ -75,23 +81,84 @@ def normalise_profile(c: Collector, p, *, partial: bool) -> dict:
 
 
 class VolunteerService:
-    def __init__(self, app) -> None:
-        self.app = app
+    def __init__(
+        self,
+        volunteers: Repository,
+        accounts: AccountService,
+        tokens: TokenIssuer,
+        changes: ChangeFeed,
+        clock: Clock,
+    ) -> None:
+        self.volunteers = volunteers
+        self.accounts = accounts
+        self.tokens = tokens
+        self.changes = changes
+        self.clock = clock
 
-    async def update_profile(self, viewer: Viewer | None, p) -> dict:
-        if viewer is None or viewer.volunteer_id is None:
+    async def get_many(self, ids: Sequence[str]) -> list[dict | None]:
+        return await self.volunteers.get_many(ids)
+
+    async def register(self, p) -> tuple[str, dict]:
+        """A volunteer's account and profile; returns their token and the profile."""
+        c = Collector()
+        email = v.email(c, p.email)
+        v.password(c, p.password)
+        profile = normalise_profile(c, p, partial=False)
+        c.raise_if_any()
+        volunteer_id = new_id()
+        account = await self.accounts.create_account(
+            email=email, password=p.password, role="VOLUNTEER", display_name=profile["name"], volunteer_id=volunteer_id
+        )
+        now = self.clock.now()
+        doc = {
+            "_id": volunteer_id,
+            "account_id": account["_id"],
+            "email": email,
+            "active": True,
+            "created_at": now,
+            "updated_at": now,
+            **profile,
+        }
+        try:
+            await self.volunteers.insert(doc)
+        except BaseException:
+            await self.accounts.undo_account(account)
+            raise
+        await self.changes.publish("volunteer", doc)
+        return self.tokens.issue(account["_id"]), doc
+
+    async def import_many(self, profiles: list, password_hash: str) -> list[dict]:
+        """Many volunteers at once sharing one password hash (bulk imports, the demo): the same checks
+        as `register`, batched writes, and no argon2 hash each."""
+        c = Collector()
+        normalised = [(v.email(c, p.email), normalise_profile(c, p, partial=False)) for p in profiles]
+        c.raise_if_any()
+        now = self.clock.now()
+        accounts, volunteers = [], []
+        for email, profile in normalised:
+            account_id, volunteer_id = new_id(), new_id()
+            accounts.append({"_id": account_id, "email": email, "password_hash": password_hash, "role": "VOLUNTEER",
+                             "display_name": profile["name"], "created_at": now, "volunteer_id": volunteer_id})
+            volunteers.append({"_id": volunteer_id, "account_id": account_id, "email": email, "active": True,
+                               "created_at": now, "updated_at": now, **profile})
+        await self.accounts.import_accounts(accounts)
+        await self.volunteers.insert_many(volunteers)
+        await self.changes.publish("volunteer", *volunteers)
+        return volunteers
+
+    async def update_profile(self, viewer: Viewer, p) -> dict:
+        if viewer.volunteer_id is None:
             raise forbidden("only a signed-in volunteer can update a volunteer profile")
         c = Collector()
         fields = normalise_profile(c, p, partial=True)
         c.raise_if_any()
         if not fields:
-            raise DomainError("INVALID_INPUT", "nothing to update")
-        current = await self.app.volunteers.get(viewer.volunteer_id)
+            raise invalid("nothing to update")
+        current = await self.volunteers.get(viewer.volunteer_id)
         if current is None:
             raise not_found("volunteer")
-        fields["updated_at"] = datetime.now(timezone.utc)
-        await self.app.volunteers.set_fields(viewer.volunteer_id, fields)
+        fields["updated_at"] = self.clock.now()
+        await self.volunteers.set_fields(viewer.volunteer_id, fields)
         doc = {**current, **fields}
-        await self.app.changed("volunteer", doc)
+        await self.changes.publish("volunteer", doc)
         return doc
-

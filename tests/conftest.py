@@ -1,23 +1,30 @@
-"""One embedded engine per test session (in a temporary folder); the real ASGI app over httpx."""
+"""One embedded engine and one runtime per test session (in a temporary folder), on the fixed clock.
+
+Fixtures are lazy: `pytest tests/unit` starts no engine. Tests under tests/system/ are marked
+`system`, so `pytest -m "not system"` is the fast loop.
+"""
 
 from __future__ import annotations
 
-import itertools
 import os
 from pathlib import Path
 
 import httpx
 import pytest
-from pymongo.monitoring import CommandListener
 
-from api.app import Runtime, create_app
-from api.settings import ROOT, Settings
+from api.app import create_app
+from api.runtime import Runtime
+from config import ROOT, Settings
+from db.repositories import Repositories
+from tests.support import CLOCK, Api, CommandCounter
 
-_counter = itertools.count()
+SYSTEM = Path(__file__).parent / "system"
 
 
-def unique(prefix: str = "u") -> str:
-    return f"{prefix}{os.getpid()}x{next(_counter)}"
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SYSTEM in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.system)
 
 
 @pytest.fixture(scope="session")
@@ -35,25 +42,9 @@ def settings(tmp_data) -> Settings:
     )
 
 
-class CommandCounter(CommandListener):
-    """Counts the commands this process sends to the database (one per round-trip)."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-        self.point_reads: list[tuple[str, str]] = []  # (collection, _id) of single-id finds
-
-    def started(self, event) -> None:
-        collection = event.command.get(event.command_name)
-        self.names.append(f"{event.command_name}:{collection}")
-        _id = (event.command.get("filter") or {}).get("_id") if event.command_name == "find" else None
-        if isinstance(_id, str):
-            self.point_reads.append((collection, _id))
-
-    def succeeded(self, event) -> None:
-        pass
-
-    def failed(self, event) -> None:
-        pass
+@pytest.fixture(scope="session")
+def clock():
+    return CLOCK
 
 
 @pytest.fixture(scope="session")
@@ -63,15 +54,21 @@ def commands() -> CommandCounter:
 
 @pytest.fixture(scope="session")
 async def runtime(settings, commands):
-    rt = Runtime(settings, [commands])
+    rt = Runtime(settings, CLOCK, [commands])
     await rt.start()
     yield rt
     await rt.stop()
 
 
 @pytest.fixture(scope="session")
-async def app(runtime):
-    return runtime.app
+def services(runtime):
+    return runtime.services
+
+
+@pytest.fixture(scope="session")
+def repos(runtime, settings) -> Repositories:
+    """The collections themselves, for setting up and checking what is stored."""
+    return Repositories.open(runtime.database, settings.embedded)
 
 
 @pytest.fixture
@@ -79,43 +76,6 @@ async def client(runtime):
     asgi = create_app(runtime=runtime)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://test") as c:
         yield c
-
-
-class Api:
-    """Posts GraphQL over the real ASGI app; `call` returns `data`, failing on GraphQL errors."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-
-    async def raw(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        r = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    async def call(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
-        body = await self.raw(query, variables, token)
-        assert "errors" not in body, body["errors"]
-        return body["data"]
-
-    async def ok(self, mutation: str, input: dict, token: str | None = None) -> dict:
-        """Runs `mutation(input: $input)`, asserts no user errors, returns the payload."""
-        name = mutation.split("(")[0].split("{")[0].strip()
-        data = await self.call(f"mutation($input: {_input_type(name)}!) {{ {mutation} }}", {"input": input}, token)
-        result = data[name]
-        assert result["errors"] == [], result["errors"]
-        return result
-
-    async def fails(self, mutation: str, input: dict, token: str | None = None) -> list[dict]:
-        name = mutation.split("(")[0].split("{")[0].strip()
-        data = await self.call(f"mutation($input: {_input_type(name)}!) {{ {mutation} }}", {"input": input}, token)
-        errors = data[name]["errors"]
-        assert errors, f"expected user errors from {name}"
-        return errors
-
-
-def _input_type(mutation_name: str) -> str:
-    return mutation_name[0].upper() + mutation_name[1:] + "Input"
 
 
 @pytest.fixture

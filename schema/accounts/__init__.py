@@ -1,0 +1,1 @@
+"""Accounts over GraphQL: sign-in, the viewer, committee accounts."""

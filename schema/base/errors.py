@@ -1,0 +1,109 @@
+"""One error path: domain errors become payload `errors` on mutations and coded GraphQL errors elsewhere.
+
+- `PayloadErrors`, a field extension that `build_schema` puts on every mutation: a `DomainError`
+  raised anywhere under the mutation's resolver becomes `errors: [UserError!]!` on its payload,
+  whose other fields stay null.
+- `ErrorCodes`, a schema extension: every other error gets `extensions.code`. A `DomainError` in
+  any field, at any depth, keeps its code, message and `field`; query text and variable problems
+  get GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED or INVALID_INPUT; anything unexpected is
+  logged with the request id and reaches the client only as "internal error" with that id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.types.field import StrawberryField
+
+from services.errors import DomainError, ErrorCode
+
+log = logging.getLogger("schema.errors")
+INTERNAL_MESSAGE = "internal error"
+
+
+@strawberry.type(description="A mistake in the caller's input or rights. `code` is stable; see docs/errors.md.")
+class UserError:
+    code: str = strawberry.field(description="Stable UPPER_SNAKE code, e.g. `TASK_FULL` (docs/errors.md lists all).")
+    message: str = strawberry.field(description="What went wrong, for people (English).")
+    field: list[str] | None = strawberry.field(
+        default=None, description="Path of the input field at fault, e.g. `[\"tasks\", \"0\", \"endsAt\"]`."
+    )
+
+
+def user_errors(exc: DomainError) -> list[UserError]:
+    return [
+        UserError(code=p.code.value, message=p.message, field=list(p.field) if p.field else None)
+        for p in exc.problems
+    ]
+
+
+def no_errors() -> Any:
+    """The `errors` field of a payload: empty unless the mutation failed."""
+    return strawberry.field(
+        default_factory=list, description="What kept the mutation from happening; empty when it succeeded."
+    )
+
+
+class PayloadErrors(FieldExtension):
+    """On a mutation field: a `DomainError` becomes `errors` on an otherwise empty payload."""
+
+    def apply(self, field: StrawberryField) -> None:
+        self.field = field
+
+    async def resolve_async(self, next_, source, info, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return await next_(source, info, **kwargs)
+        except DomainError as exc:
+            payload_type = self.field.type
+            return payload_type(errors=user_errors(exc))  # type: ignore[operator]
+
+
+def _coded(error: GraphQLError, message: str, extensions: dict) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    """Gives every error of a result its `extensions.code` (see the module docstring)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [self._code(e) for e in result.errors]
+
+    def _code(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, DomainError):
+            first = original.problems[0]
+            extensions: dict = {"code": first.code.value, "field": list(first.field or ())}
+            if len(original.problems) > 1:
+                extensions["problems"] = [
+                    {"code": p.code.value, "message": p.message, "field": list(p.field or ())}
+                    for p in original.problems
+                ]
+            return _coded(error, first.message, extensions)
+        if error.path is None:
+            # The request itself: its text, its limits, its variables. The message names the mistake.
+            if isinstance(error, GraphQLSyntaxError):
+                code = ErrorCode.GRAPHQL_PARSE_FAILED
+            elif original is None or isinstance(original, GraphQLError):
+                code = ErrorCode.GRAPHQL_VALIDATION_FAILED
+            else:
+                code = ErrorCode.INVALID_INPUT
+            return _coded(error, error.message, {"code": code.value})
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        log.error("request %s: %s at %s", request_id, error.message, error.path, exc_info=original or error)
+        return _coded(error, INTERNAL_MESSAGE, {"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id})

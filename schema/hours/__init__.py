@@ -1,0 +1,1 @@
+"""Hours over GraphQL: the ledger's mutations, the entries list and `hourTallies`."""

@@ -1,0 +1,1 @@
+"""Needs and their tasks over GraphQL."""

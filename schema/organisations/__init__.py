@@ -1,0 +1,1 @@
+"""Organisations over GraphQL: the station hierarchy, agencies and volunteer teams."""

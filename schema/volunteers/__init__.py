@@ -1,0 +1,1 @@
+"""Volunteers over GraphQL: registration and profiles."""

@@ -1,0 +1,1 @@
+"""Hours: the append-only ledger, verification and corrections, rollups and tallies."""
