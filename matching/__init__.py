@@ -5,5 +5,15 @@ from .index import MatchingIndex
 from .results import OpenTaskHit, OpenTasksPage, TaskMatch, VolunteerMatch
 from .scoring import DEFAULT_WEIGHTS, Weights
 
-__all__ = ["MatchingIndex", "Weights", "DEFAULT_WEIGHTS", "TaskMatch", "VolunteerMatch",
-           "OpenTaskHit", "OpenTasksPage", "MatchingError", "UnknownTask", "UnknownVolunteer"]
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "MatchingError",
+    "MatchingIndex",
+    "OpenTaskHit",
+    "OpenTasksPage",
+    "TaskMatch",
+    "UnknownTask",
+    "UnknownVolunteer",
+    "VolunteerMatch",
+    "Weights",
+]

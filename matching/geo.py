@@ -11,16 +11,15 @@ import math
 import numpy as np
 
 EARTH_RADIUS_KM = 6371.009  # geopy.distance.EARTH_RADIUS
-BAND_DEG = 0.0025           # latitude band height in degrees (about 0.28 km)
-LNG_STEP = 1e-6             # longitude resolution of the key within a band, degrees
+BAND_DEG = 0.0025  # latitude band height in degrees (about 0.28 km)
+LNG_STEP = 1e-6  # longitude resolution of the key within a band, degrees
 N_ROWS = round(180 / BAND_DEG)
 N_COLS = round(360 / LNG_STEP)
-KEY_BITS = 45               # N_ROWS * N_COLS < 2**45; callers may put a group above the key
-KEY_MASK = (1 << KEY_BITS) - 1
-_MAX_LAT = 80.0             # disks reaching nearer the poles scan everything
-_MAX_RHO = 0.2              # angular radius (rad) beyond which a disk scans everything
-_RHO_MARGIN = 1e-7          # rad (0.6 m): absorbs rounding in the distance and the extent
-_LNG_MARGIN = 1e-4          # degrees (about 10 m)
+KEY_BITS = 45  # N_ROWS * N_COLS < 2**45; callers may put a group above the key
+_MAX_LAT = 80.0  # disks reaching nearer the poles scan everything
+_MAX_RHO = 0.2  # angular radius (rad) beyond which a disk scans everything
+_RHO_MARGIN = 1e-7  # rad (0.6 m): absorbs rounding in the distance and the extent
+_LNG_MARGIN = 1e-4  # degrees (about 10 m)
 
 
 def great_circle_km(sin_lat1, cos_lat1, lng1, sin_lat2, cos_lat2, lng2):
@@ -30,8 +29,7 @@ def great_circle_km(sin_lat1, cos_lat1, lng1, sin_lat2, cos_lat2, lng2):
     sin_d = np.sin(delta)
     a = cos_lat2 * sin_d
     b = cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * cos_d
-    return EARTH_RADIUS_KM * np.arctan2(np.sqrt(a * a + b * b),
-                                        sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_d)
+    return EARTH_RADIUS_KM * np.arctan2(np.sqrt(a * a + b * b), sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_d)
 
 
 def trig(lat, lng):
@@ -48,8 +46,9 @@ def grid_key(lat, lng) -> np.ndarray:
     """Grid keys (uint64) of points given in degrees."""
     row = np.floor((np.asarray(lat, dtype=np.float64) + 90.0) / BAND_DEG)
     col = np.floor((np.asarray(lng, dtype=np.float64) + 180.0) / LNG_STEP)
-    return (np.clip(row, 0, N_ROWS - 1).astype(np.int64) * N_COLS
-            + np.clip(col, 0, N_COLS - 1).astype(np.int64)).astype(np.uint64)
+    return (
+        np.clip(row, 0, N_ROWS - 1).astype(np.int64) * N_COLS + np.clip(col, 0, N_COLS - 1).astype(np.int64)
+    ).astype(np.uint64)
 
 
 def bounding_box(lat: float, lng: float, radius_km: float):

@@ -1,6 +1,7 @@
 """Turning service-layer documents into column arrays (one Python pass, then numpy)."""
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from . import geo
 from . import timeutil as tu
@@ -33,9 +34,9 @@ def mask_of(codes, bits: dict[str, int]) -> int:
 def parse_volunteers(docs):
     """Returns (ids, active flags, column dict, blackout days flat list)."""
     ids, active, lat, lng, radius, langs, max_s, resp, bcount = ([] for _ in range(9))
-    planes = [[] for _ in range(N_LEVELS)]
-    creds = [[] for _ in range(N_CRED)]
-    words = ([], [], [])
+    planes: list[list[int]] = [[] for _ in range(N_LEVELS)]
+    creds: list[list[int]] = [[] for _ in range(N_CRED)]
+    words: tuple[list[int], list[int], list[int]] = ([], [], [])
     bdays: list[int] = []
     avail_cache: dict[tuple, tuple[int, int, int]] = {}
     for d in docs:
@@ -71,13 +72,16 @@ def parse_volunteers(docs):
         bcount.append(len(days))
         bdays.extend(days)
         mh = d.get("max_hours_per_week")
-        max_s.append(UNLIMITED_WEEK_S if mh is None else int(round(float(mh) * 3600)))
+        max_s.append(UNLIMITED_WEEK_S if mh is None else round(float(mh) * 3600))
         resp.append(bool(d.get("emergency_responder", False)))
     sin_lat, cos_lat, lng_rad = geo.trig(lat, lng)
     radius_a = np.array(radius, dtype=np.float64)
     group = np.searchsorted(RADIUS_CLASSES, radius_a, side="left").astype(np.uint8)
     cols = {
-        "sin_lat": sin_lat, "cos_lat": cos_lat, "lng_rad": lng_rad, "radius": radius_a,
+        "sin_lat": sin_lat,
+        "cos_lat": cos_lat,
+        "lng_rad": lng_rad,
+        "radius": radius_a,
         "cell": (group.astype(np.uint64) << np.uint64(geo.KEY_BITS)) | geo.grid_key(lat, lng),
         "group": group,
         "langs": np.array(langs, dtype=np.uint16),
@@ -112,19 +116,50 @@ def parse_tasks(docs, need_code, benef_code):
                 p[level] |= 1 << SKILL_BIT[code]
         w3 = tu.split_words(tu.window_slot_mask(start, end))
         benef = d.get("beneficiary_key")
-        rows.append((
-            la, ln, start, end,
-            d["status"] == "OPEN" and int(d["filled"]) < int(d["slots"]),
-            CATEGORY_CODE[d["category"]], URGENCY_CODE[d["urgency"]],
-            *p, mask_of(d.get("required_credentials") or (), CRED_BIT),
-            mask_of(d.get("languages") or (), LANGUAGE_BIT), *w3,
-            tu.local_day(start), tu.local_day(max(start, end - 1)), tu.iso_week(start),
-            need_code(id_bytes(d["need_id"])), -1 if benef is None else benef_code(str(benef)),
-            len(req), sum(req.values()),
-        ))
-    names = ("lat", "lng", "start", "end", "open", "category", "urgency",
-             *(f"p{i}" for i in range(N_LEVELS)), "cred", "langs", "m0", "m1", "m2",
-             "first_day", "last_day", "week", "need", "benef", "n_req", "req_sum")
+        rows.append(
+            (
+                la,
+                ln,
+                start,
+                end,
+                d["status"] == "OPEN" and int(d["filled"]) < int(d["slots"]),
+                CATEGORY_CODE[d["category"]],
+                URGENCY_CODE[d["urgency"]],
+                *p,
+                mask_of(d.get("required_credentials") or (), CRED_BIT),
+                mask_of(d.get("languages") or (), LANGUAGE_BIT),
+                *w3,
+                tu.local_day(start),
+                tu.local_day(max(start, end - 1)),
+                tu.iso_week(start),
+                need_code(id_bytes(d["need_id"])),
+                -1 if benef is None else benef_code(str(benef)),
+                len(req),
+                sum(req.values()),
+            )
+        )
+    names = (
+        "lat",
+        "lng",
+        "start",
+        "end",
+        "open",
+        "category",
+        "urgency",
+        *(f"p{i}" for i in range(N_LEVELS)),
+        "cred",
+        "langs",
+        "m0",
+        "m1",
+        "m2",
+        "first_day",
+        "last_day",
+        "week",
+        "need",
+        "benef",
+        "n_req",
+        "req_sum",
+    )
     cols = {}
     for i, name in enumerate(names):
         cols[name] = np.array([r[i] for r in rows], dtype=TASK_SCHEMA.get(name, np.uint64))
@@ -137,23 +172,52 @@ def parse_tasks(docs, need_code, benef_code):
     return ids, cols
 
 
-VOLUNTEER_SCHEMA = {
-    "vkey": np.int32, "sin_lat": np.float64, "cos_lat": np.float64, "lng_rad": np.float64,
-    "radius": np.float64, **{f"p{i}": np.uint32 for i in range(N_LEVELS)},
-    **{f"c{i}": np.int32 for i in range(N_CRED)}, "langs": np.uint16,
-    "a0": np.uint64, "a1": np.uint64, "a2": np.uint64, "b_start": np.int64, "b_count": np.uint16,
-    "max_sec": np.int32, "responder": np.bool_,
+VOLUNTEER_SCHEMA: dict[str, DTypeLike] = {
+    "vkey": np.int32,
+    "sin_lat": np.float64,
+    "cos_lat": np.float64,
+    "lng_rad": np.float64,
+    "radius": np.float64,
+    **{f"p{i}": np.uint32 for i in range(N_LEVELS)},
+    **{f"c{i}": np.int32 for i in range(N_CRED)},
+    "langs": np.uint16,
+    "a0": np.uint64,
+    "a1": np.uint64,
+    "a2": np.uint64,
+    "b_start": np.int64,
+    "b_count": np.uint16,
+    "max_sec": np.int32,
+    "responder": np.bool_,
 }
 
-TASK_SCHEMA = {
-    "tid": "S12", "lat": np.float64, "lng": np.float64, "sin_lat": np.float64,
-    "cos_lat": np.float64, "lng_rad": np.float64, "start": np.int64, "end": np.int64,
-    "open": np.bool_, "category": np.uint8, "urgency": np.uint8,
-    **{f"p{i}": np.uint32 for i in range(N_LEVELS)}, "cred": np.uint8, "langs": np.uint16,
-    "m0": np.uint64, "m1": np.uint64, "m2": np.uint64, "first_day": np.int32,
-    "last_day": np.int32, "week": np.int32, "need": np.int32, "benef": np.int32,
-    "n_req": np.uint8, "req_sum": np.int16, "cell": np.uint64,
+TASK_SCHEMA: dict[str, DTypeLike] = {
+    "tid": "S12",
+    "lat": np.float64,
+    "lng": np.float64,
+    "sin_lat": np.float64,
+    "cos_lat": np.float64,
+    "lng_rad": np.float64,
+    "start": np.int64,
+    "end": np.int64,
+    "open": np.bool_,
+    "category": np.uint8,
+    "urgency": np.uint8,
+    **{f"p{i}": np.uint32 for i in range(N_LEVELS)},
+    "cred": np.uint8,
+    "langs": np.uint16,
+    "m0": np.uint64,
+    "m1": np.uint64,
+    "m2": np.uint64,
+    "first_day": np.int32,
+    "last_day": np.int32,
+    "week": np.int32,
+    "need": np.int32,
+    "benef": np.int32,
+    "n_req": np.uint8,
+    "req_sum": np.int16,
+    "cell": np.uint64,
     # For open_tasks: the end of an open task (NOT_LISTED otherwise or once it is replaced or
     # removed), and its required skills' bits with bit N_SKILLS + category set.
-    "listed_end": np.int64, "tags": np.uint32,
+    "listed_end": np.int64,
+    "tags": np.uint32,
 }

@@ -30,6 +30,7 @@ class OpenTaskHit:
 @dataclass(frozen=True)
 class OpenTasksPage:
     """One page of `open_tasks`; `end_cursor` is the `after` that fetches the next page."""
+
     items: list[OpenTaskHit]
     total_count: int
     has_next_page: bool

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .catalogue import MAX_LEVEL, MIN_LEVEL
+
+LEVEL_SPAN = MAX_LEVEL - MIN_LEVEL
+
 
 @dataclass(frozen=True)
 class Weights:
@@ -26,13 +30,13 @@ class Weights:
     continuity: float = 0.30
     reliability: float = 0.10
     fairness: float = 0.10
-    distance_half_km: float = 2.0          # distance at which the distance term is 0.5
-    continuity_need: float = 0.5           # same need, but not the same beneficiary
+    distance_half_km: float = 2.0  # distance at which the distance term is 0.5
+    continuity_need: float = 0.5  # same need, but not the same beneficiary
     reliability_prior_attended: float = 4.0
     reliability_prior_no_show: float = 1.0
     fairness_window_days: int = 30
-    fairness_full_minutes: int = 1200      # 20 h in the window zeroes the fairness term
-    light_load_minutes: int = 240          # below this the reason says "light recent load"
+    fairness_full_minutes: int = 1200  # 20 h in the window zeroes the fairness term
+    light_load_minutes: int = 240  # below this the reason says "light recent load"
     emergency_rings_km: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0, 50.0)
     emergency_max_radius_km: float = 50.0  # cap of the ring search when no radius is given
 
@@ -44,26 +48,43 @@ def proximity(w: Weights, distance_km):
     return 1.0 / (1.0 + distance_km / w.distance_half_km)
 
 
+def skill_surplus(level_sum, min_sum, n_req):
+    """Mean over the required skills of (level - min_level) / LEVEL_SPAN, from the sums of the levels and of
+    the min levels over the required skills (integers, so the division is the only rounding); 0 if none."""
+    return (np.asarray(level_sum, dtype=np.int64) - min_sum) / (LEVEL_SPAN * np.maximum(n_req, 1))
+
+
 def reliability(w: Weights, attended, no_show):
     a = w.reliability_prior_attended
     return (attended + a) / (attended + no_show + a + w.reliability_prior_no_show)
 
 
-def score(w: Weights, distance_km, skill_surplus, language, continuity, attended, no_show,
-          recent_minutes):
+def score(w: Weights, distance_km, skill_surplus, language, continuity, attended, no_show, recent_minutes):
     """Vectorised score; arguments are numpy arrays or scalars that broadcast together."""
     load = np.minimum(1.0, np.asarray(recent_minutes, dtype=np.float64) / w.fairness_full_minutes)
-    return (w.distance * proximity(w, distance_km)
-            + w.skill_surplus * skill_surplus
-            + w.language * language
-            + w.continuity * continuity
-            + w.reliability * reliability(w, attended, no_show)
-            + w.fairness * (1.0 - load))
+    return (
+        w.distance * proximity(w, distance_km)
+        + w.skill_surplus * skill_surplus
+        + w.language * language
+        + w.continuity * continuity
+        + w.reliability * reliability(w, attended, no_show)
+        + w.fairness * (1.0 - load)
+    )
 
 
-def reasons(w: Weights, *, distance_km: float, skills: list[tuple[str, int, int]],
-            languages: list[str], continuity: float, beneficiary_word: str, attended: int,
-            no_show: int, recent_minutes: int, emergency_responder: bool = False) -> list[str]:
+def reasons(
+    w: Weights,
+    *,
+    distance_km: float,
+    skills: list[tuple[str, int, int]],
+    languages: list[str],
+    continuity: float,
+    beneficiary_word: str,
+    attended: int,
+    no_show: int,
+    recent_minutes: int,
+    emergency_responder: bool = False,
+) -> list[str]:
     """Short English reasons; `skills` holds (code, level, min_level) of the required skills."""
     out = [f"{distance_km:.1f} km away"]
     if emergency_responder:

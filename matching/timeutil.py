@@ -46,10 +46,6 @@ def date_to_day(iso: str) -> int:
     return date.fromisoformat(iso).toordinal() - _EPOCH_ORDINAL
 
 
-def day_to_date(day: int) -> date:
-    return date.fromordinal(day + _EPOCH_ORDINAL)
-
-
 def availability_mask(windows) -> int:
     """168-bit mask of the weekly hour slots covered by availability windows."""
     mask = 0
