@@ -11,14 +11,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
-from api.app import Runtime
-from api.settings import ROOT, Settings
+from api.runtime import Runtime
 from bench import matching_bench as city
+from config import ROOT, Settings
+from db.repositories import Repositories
 from services.auth import Viewer
 
 COORDINATOR = ("bench-coordinator@example.cn", "bench password")
@@ -36,7 +37,7 @@ def free_port() -> int:
 
 def _shift_to_future(tasks: list[dict]) -> None:
     """The synthetic city's calendar starts on a past Monday; move it by whole weeks to next week."""
-    weeks = (datetime.now(timezone.utc) - city.BASE).days // 7 + 1
+    weeks = (datetime.now(UTC) - city.BASE).days // 7 + 1
     delta = timedelta(weeks=weeks)
     for t in tasks:
         t["starts_at"] += delta
@@ -44,40 +45,59 @@ def _shift_to_future(tasks: list[dict]) -> None:
 
 
 async def _load(data_dir: Path, n_volunteers: int, n_tasks: int) -> str:
-    """Writes the synthetic city into a fresh embedded database; returns the organisation id."""
+    """Writes the synthetic city into a fresh embedded database; returns the organisation id.
+
+    The admin and the organisation (with its coordinator) go through the services; the volunteers
+    and tasks are bulk-inserted straight into their collections, and the server process derives its
+    matching index from them at start-up.
+    """
     from types import SimpleNamespace as NS
 
-    rt = Runtime(Settings.from_env(data_dir=data_dir, mongodb_uri=None))
-    await rt.start()
+    settings = Settings.from_env(data_dir=data_dir, mongodb_uri=None)
+    runtime = Runtime(settings)
+    services = await runtime.start()
     try:
-        app = rt.app
-        admin = await app.account_service.create_admin("bench-admin@example.cn", "bench password", "Bench")
-        _, org = await app.organisation_service.register(
+        assert runtime.database is not None
+        repos = Repositories.open(runtime.database, settings.embedded)
+        admin = await services.accounts.create_admin("bench-admin@example.cn", "bench password", "Bench")
+        _, org = await services.organisations.register(
             Viewer(account_id=admin["_id"], role="ADMIN"),
-            NS(name="荆州市社会工作指导中心", kind=NS(value="CITY_CENTER"), region_code="421000", location=None,
-               address=None, coordinator=NS(email=COORDINATOR[0], password=COORDINATOR[1], display_name="Bench")),
-            None)
+            NS(
+                name="荆州市社会工作指导中心",
+                kind=NS(value="CITY_CENTER"),
+                region_code="421000",
+                location=None,
+                address=None,
+                coordinator=NS(email=COORDINATOR[0], password=COORDINATOR[1], display_name="Bench"),
+            ),
+            None,
+        )
         batch: list[dict] = []
         for doc in city.volunteers(n_volunteers):
             batch.append({**doc, "account_id": "bench-" + doc["_id"]})
             if len(batch) == 5000:
-                await app.volunteers.insert_many(batch)
+                await repos.volunteers.insert_many(batch)
                 batch = []
-        await app.volunteers.insert_many(batch)
+        await repos.volunteers.insert_many(batch)
         tasks = city.tasks(n_tasks)
         _shift_to_future(tasks)
         for t in tasks:
             t["organisation_id"] = org["_id"]
         for i in range(0, len(tasks), 5000):
-            await app.tasks.insert_many(tasks[i:i + 5000])
+            await repos.tasks.insert_many(tasks[i : i + 5000])
         return org["_id"]
     finally:
-        await rt.stop()
+        await runtime.stop()
 
 
 def _serve(args: list[str], env: dict, port: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, *args], env={**os.environ, **env, "PORT": str(port)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, *args],
+        env={**os.environ, **env, "PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
 
 
 def _wait(url: str, seconds: float = 600) -> float:
@@ -93,8 +113,19 @@ def _wait(url: str, seconds: float = 600) -> float:
 
 
 def _loadgen(port: int, path: str, body: dict | None, token: str | None, concurrency: int, seconds: float) -> dict:
-    cmd = [sys.executable, "-m", "bench.loadgen", "--port", str(port), "--path", path,
-           "--concurrency", str(concurrency), "--seconds", str(seconds)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        "--port",
+        str(port),
+        "--path",
+        path,
+        "--concurrency",
+        str(concurrency),
+        "--seconds",
+        str(seconds),
+    ]
     if body is not None:
         cmd += ["--body", json.dumps(body)]
     if token:
@@ -112,37 +143,62 @@ def run(volunteers: int = 100_000, tasks: int = 20_000, concurrency: int = 16, s
 
         baseline_port = free_port()
         # the same server settings as `api.cli serve`: uvloop, httptools, no access log
-        baseline = _serve(["-m", "uvicorn", "bench.baseline_app:app", "--port", str(baseline_port),
-                           "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
-                          {}, baseline_port)
+        baseline = _serve(
+            [
+                "-m",
+                "uvicorn",
+                "bench.baseline_app:app",
+                "--port",
+                str(baseline_port),
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            {},
+            baseline_port,
+        )
         port = free_port()
         server = _serve(["-m", "api.cli", "serve"], {"DATA_DIR": str(data_dir), "HOST": "127.0.0.1"}, port)
         try:
             _wait(f"http://127.0.0.1:{baseline_port}/json")
             startup = _wait(f"http://127.0.0.1:{port}/readyz")
-            login = httpx.post(f"http://127.0.0.1:{port}/graphql", json={
-                "query": "mutation($i: LoginInput!) { login(input: $i) { token } }",
-                "variables": {"i": {"email": COORDINATOR[0], "password": COORDINATOR[1]}}}).json()
+            login = httpx.post(
+                f"http://127.0.0.1:{port}/graphql",
+                json={
+                    "query": "mutation($i: LoginInput!) { login(input: $i) { token } }",
+                    "variables": {"i": {"email": COORDINATOR[0], "password": COORDINATOR[1]}},
+                },
+            ).json()
             token = login["data"]["login"]["token"]
             place = city.PLACES[0]
             near = {"lat": place[1], "lng": place[2]}
             # a task that recommendations can be asked for: the nearest open one
-            first = httpx.post(f"http://127.0.0.1:{port}/graphql",
-                               json={"query": OPEN_TASKS, "variables": {"near": near}}).json()
+            first = httpx.post(
+                f"http://127.0.0.1:{port}/graphql", json={"query": OPEN_TASKS, "variables": {"near": near}}
+            ).json()
             task_id = first["data"]["openTasks"]["edges"][0]["node"]["id"]
 
             baseline_result = _loadgen(baseline_port, "/json", None, None, concurrency, seconds)
-            open_result = _loadgen(port, "/graphql", {"query": OPEN_TASKS, "variables": {"near": near}}, None,
-                                   concurrency, seconds)
-            recommend_result = _loadgen(port, "/graphql", {"query": RECOMMEND, "variables": {"task": task_id}},
-                                        token, concurrency, seconds)
+            open_result = _loadgen(
+                port, "/graphql", {"query": OPEN_TASKS, "variables": {"near": near}}, None, concurrency, seconds
+            )
+            recommend_result = _loadgen(
+                port, "/graphql", {"query": RECOMMEND, "variables": {"task": task_id}}, token, concurrency, seconds
+            )
         finally:
             for proc in (server, baseline):
                 proc.terminate()
                 proc.wait(timeout=30)
     strip = lambda r: {k: r[k] for k in ("rps", "p50_ms", "p95_ms", "errors", "requests")}  # noqa: E731
     return {
-        "volunteers": volunteers, "open_tasks": tasks, "concurrency": concurrency, "seconds_per_run": seconds,
+        "volunteers": volunteers,
+        "open_tasks": tasks,
+        "concurrency": concurrency,
+        "seconds_per_run": seconds,
         "data_load_seconds": round(load_seconds, 1),
         "startup_until_ready_seconds": round(startup, 2),
         "open_tasks_query": strip(open_result),

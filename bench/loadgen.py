@@ -12,8 +12,9 @@ import json
 import time
 
 
-async def worker(host: str, port: int, request: bytes, deadline: float, latencies: list[float],
-                 errors: list[str]) -> None:
+async def worker(
+    host: str, port: int, request: bytes, deadline: float, latencies: list[float], errors: list[str]
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < deadline:
@@ -36,8 +37,9 @@ async def worker(host: str, port: int, request: bytes, deadline: float, latencie
         writer.close()
 
 
-async def run(host: str, port: int, path: str, body: str | None, headers: dict, concurrency: int,
-              seconds: float) -> dict:
+async def run(
+    host: str, port: int, path: str, body: str | None, headers: dict, concurrency: int, seconds: float
+) -> dict:
     method = "POST" if body is not None else "GET"
     payload = (body or "").encode()
     head = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: keep-alive"]
@@ -48,16 +50,23 @@ async def run(host: str, port: int, path: str, body: str | None, headers: dict, 
     latencies: list[float] = []
     errors: list[str] = []
     started = time.perf_counter()
-    await asyncio.gather(*(worker(host, port, request, started + seconds, latencies, errors)
-                           for _ in range(concurrency)))
+    await asyncio.gather(
+        *(worker(host, port, request, started + seconds, latencies, errors) for _ in range(concurrency))
+    )
     elapsed = time.perf_counter() - started
     latencies.sort()
 
     def pct(p: float) -> float:
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2) if latencies else 0.0
 
-    return {"requests": len(latencies), "rps": round(len(latencies) / elapsed, 1), "p50_ms": pct(0.50),
-            "p95_ms": pct(0.95), "errors": len(errors), "first_error": errors[0] if errors else None}
+    return {
+        "requests": len(latencies),
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+    }
 
 
 def main() -> None:

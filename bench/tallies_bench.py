@@ -1,9 +1,11 @@
 """Committee-wide monthly hour tallies over a ledger of ≥ 1 M verified entries, on the embedded engine.
 
-`python -m bench.tallies_bench --entries 1000000` prints JSON. The ledger is written with
-insert_many; the rollups by the rebuild's own computation (`compute_rollups`, fed the generated
-entries instead of re-reading a million documents from the engine); the timed reads go through
-`HourService.tallies` and through the GraphQL schema, as a committee of the whole city.
+`python -m bench.tallies_bench --entries 1000000` prints JSON. The organisations and the ledger
+are written with insert_many (the organisations then published on the change feed, so the
+directory knows them); the rollups by the rebuild's own computation (`compute_rollups`, fed the
+generated entries instead of re-reading a million documents from the engine); the timed reads go
+through `HourTallies.tallies` (`services.tallies`) and through the GraphQL schema, as a committee
+of the whole city.
 """
 
 from __future__ import annotations
@@ -15,19 +17,31 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pymongo import timeout as db_timeout
 
-from api.settings import Settings
+from api.runtime import Runtime
+from bootstrap import Services
+from config import Settings
 from db.repo import new_id
+from db.repositories import Repositories
 from services.auth import Viewer
-from services.hours import LOCAL, Fact, Scope, compute_rollups
+from services.clock import LOCAL
+from services.hours.rollup_math import Fact, compute_rollups
+from services.hours.tallies import Scope
 
 CITY = "4210"
-CATEGORIES = ("VULNERABLE_ASSISTANCE", "ELDER_CARE", "CHILD_CARE", "DISABILITY_REHAB", "COMMUNITY_GOVERNANCE",
-              "EMERGENCY_RESPONSE")
+CATEGORIES = (
+    "VULNERABLE_ASSISTANCE",
+    "ELDER_CARE",
+    "CHILD_CARE",
+    "DISABILITY_REHAB",
+    "COMMUNITY_GOVERNANCE",
+    "EMERGENCY_RESPONSE",
+)
+# The groupings timed per query (`services.hours.tallies.GROUPS` without VOLUNTEER, timed once on its own).
 GROUPS = ("ORGANISATION", "REGION", "CATEGORY", "MONTH")
 BATCH = 10_000
 QUERY = """query($scope: HourScopeInput!, $groupBy: TallyGroup!, $from: Date, $to: Date) {
@@ -40,10 +54,19 @@ def _orgs(now: datetime) -> list[dict]:
 
     def add(name, kind, code, parent):
         oid = new_id()
-        orgs.append({"_id": oid, "name": name, "kind": kind, "region_code": code,
-                     "parent_id": parent["_id"] if parent else None,
-                     "path": [*(parent["path"] if parent else []), oid], "location": None,
-                     "coordinator_account_ids": [], "created_at": now})
+        orgs.append(
+            {
+                "_id": oid,
+                "name": name,
+                "kind": kind,
+                "region_code": code,
+                "parent_id": parent["_id"] if parent else None,
+                "path": [*(parent["path"] if parent else []), oid],
+                "location": None,
+                "coordinator_account_ids": [],
+                "created_at": now,
+            }
+        )
         return orgs[-1]
 
     city = add("荆州市社会工作指导中心", "CITY_CENTER", f"{CITY}00", None)
@@ -60,7 +83,7 @@ def _orgs(now: datetime) -> list[dict]:
 
 def _entries(rng: random.Random, n: int, orgs: list[dict], volunteers: list[str], year: int):
     """Verified entries in batches: a volunteer serves mostly at a few organisations near home."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     batch = []
     for i in range(n):
         vi = rng.randrange(len(volunteers))
@@ -69,15 +92,33 @@ def _entries(rng: random.Random, n: int, orgs: list[dict], volunteers: list[str]
         start = datetime(served.year, served.month, served.day, rng.randrange(7, 19), tzinfo=LOCAL)
         minutes = rng.choice((30, 45, 60, 90, 120, 180, 240))
         day = served.isoformat()
-        batch.append({"_id": f"b{i:09d}", "volunteer_id": volunteers[vi], "organisation_id": org["_id"],
-                      "org_path": org["path"], "region_code": org["region_code"],
-                      "category": CATEGORIES[(vi + rng.randrange(2)) % len(CATEGORIES)], "task_id": None,
-                      "need_id": None, "title": None, "served_on": day, "month": day[:7],
-                      "started_at": start.astimezone(timezone.utc),
-                      "ended_at": (start + timedelta(minutes=minutes)).astimezone(timezone.utc),
-                      "minutes": minutes, "status": "VERIFIED", "source": "MANUAL", "corrects": None, "reason": None,
-                      "flags": [], "created_by": "bench", "created_at": now, "verified_by": "bench",
-                      "verified_at": now})
+        batch.append(
+            {
+                "_id": f"b{i:09d}",
+                "volunteer_id": volunteers[vi],
+                "organisation_id": org["_id"],
+                "org_path": org["path"],
+                "region_code": org["region_code"],
+                "category": CATEGORIES[(vi + rng.randrange(2)) % len(CATEGORIES)],
+                "task_id": None,
+                "need_id": None,
+                "title": None,
+                "served_on": day,
+                "month": day[:7],
+                "started_at": start.astimezone(UTC),
+                "ended_at": (start + timedelta(minutes=minutes)).astimezone(UTC),
+                "minutes": minutes,
+                "status": "VERIFIED",
+                "source": "MANUAL",
+                "corrects": None,
+                "reason": None,
+                "flags": [],
+                "created_by": "bench",
+                "created_at": now,
+                "verified_by": "bench",
+                "verified_at": now,
+            }
+        )
         if len(batch) == BATCH:
             yield batch
             batch = []
@@ -91,40 +132,42 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 async def _run(entries: int, queries: int, data_dir: Path, seed: int) -> dict:
-    from api.app import Runtime
-
     settings = Settings.from_env(data_dir=data_dir, database_name="vm_bench_tallies")
     runtime = Runtime(settings)
-    await runtime.start()
+    services = await runtime.start()
     try:
+        assert runtime.database is not None
+        repos = Repositories.open(runtime.database, settings.embedded)
         with db_timeout(3600):
-            return await _measure(runtime.app, settings, entries, queries, seed)
+            return await _measure(services, repos, settings, entries, queries, seed)
     finally:
         await runtime.stop()
 
 
-async def _measure(app, settings: Settings, entries: int, queries: int, seed: int) -> dict:
+async def _measure(
+    services: Services, repos: Repositories, settings: Settings, entries: int, queries: int, seed: int
+) -> dict:
     from schema import build_schema
-    from schema.context import build_context
+    from schema.base.context import Context, Loaders
 
     rng = random.Random(seed)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     orgs = _orgs(now)
-    await app.organisations.insert_many(orgs)
-    await app.changed("organisation", *orgs)
+    await repos.organisations.insert_many(orgs)
+    await services.changes.publish("organisation", *orgs)
     volunteers = [new_id() for _ in range(max(1, entries // 100))]
     t0 = time.perf_counter()
     facts = []
     for batch in _entries(rng, entries, orgs, volunteers, 2024):
-        await app.hour_entries.insert_many(batch)
+        await repos.hour_entries.insert_many(batch)
         facts += [Fact.of(e) for e in batch]
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     docs = list(compute_rollups(facts).values())
     del facts
-    await app.rollups.coll.delete_many({})
+    await repos.rollups.coll.delete_many({})
     for i in range(0, len(docs), 5000):
-        await app.rollups.insert_many(docs[i:i + 5000])
+        await repos.rollups.insert_many(docs[i : i + 5000])
     rollup_docs = len(docs)
     del docs
     rollups_s = time.perf_counter() - t0
@@ -137,34 +180,54 @@ async def _measure(app, settings: Settings, entries: int, queries: int, seed: in
     for i in range(queries):
         start, end = months[i % 12]
         t = time.perf_counter()
-        rows = await app.hour_service.tallies(committee, scope, GROUPS[i % len(GROUPS)], start, end)
+        rows = await services.tallies.tallies(committee, scope, GROUPS[i % len(GROUPS)], start, end)
         service_ms.append((time.perf_counter() - t) * 1000)
         by_group[GROUPS[i % len(GROUPS)]].append(service_ms[-1])
         assert rows
-    schema = build_schema(settings)
+    schema = build_schema(settings.limits)
     graphql_ms = []
     for i in range(queries):
         start, end = months[i % 12]
-        context = await build_context(app, None)
-        context.viewer = committee
-        variables = {"scope": {"regionCode": f"{CITY}00"}, "groupBy": GROUPS[i % len(GROUPS)],
-                     "from": start.isoformat(), "to": end.isoformat()}
+        # what `GraphQLEndpoint.get_context` builds for a request signed in as the committee
+        context = Context(
+            services=services,
+            viewer=committee,
+            token_problem=None,
+            loaders=Loaders.create(services),
+            request_id="bench",
+        )
+        variables = {
+            "scope": {"regionCode": f"{CITY}00"},
+            "groupBy": GROUPS[i % len(GROUPS)],
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+        }
         t = time.perf_counter()
         result = await schema.execute(QUERY, variable_values=variables, context_value=context)
         graphql_ms.append((time.perf_counter() - t) * 1000)
         assert result.errors is None, result.errors
     start, end = months[5]
     t = time.perf_counter()
-    by_volunteer = await app.hour_service.tallies(committee, scope, "VOLUNTEER", start, end)
+    by_volunteer = await services.tallies.tallies(committee, scope, "VOLUNTEER", start, end)
     volunteer_ms = (time.perf_counter() - t) * 1000
     p50, p95 = _percentiles(service_ms)
     g50, g95 = _percentiles(graphql_ms)
-    return {"entries": await app.hour_entries.coll.estimated_document_count(), "p50_ms": p50, "p95_ms": p95,
-            "graphql_p50_ms": g50, "graphql_p95_ms": g95, "queries": queries, "organisations": len(orgs),
-            "volunteers": len(volunteers), "rollup_documents": rollup_docs, "load_s": round(load_s, 1),
-            "rollups_s": round(rollups_s, 1), "volunteer_grouping_ms": round(volunteer_ms, 1),
-            "volunteer_groups": len(by_volunteer),
-            "p95_ms_by_group": {g: _percentiles(ms)[1] for g, ms in by_group.items() if len(ms) > 1}}
+    return {
+        "entries": await repos.hour_entries.coll.estimated_document_count(),
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "graphql_p50_ms": g50,
+        "graphql_p95_ms": g95,
+        "queries": queries,
+        "organisations": len(orgs),
+        "volunteers": len(volunteers),
+        "rollup_documents": rollup_docs,
+        "load_s": round(load_s, 1),
+        "rollups_s": round(rollups_s, 1),
+        "volunteer_grouping_ms": round(volunteer_ms, 1),
+        "volunteer_groups": len(by_volunteer),
+        "p95_ms_by_group": {g: _percentiles(ms)[1] for g, ms in by_group.items() if len(ms) > 1},
+    }
 
 
 def run(entries: int = 1_000_000, queries: int = 200, seed: int = 7) -> dict:
