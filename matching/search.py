@@ -54,6 +54,8 @@ class Recommender:
     # ----------------------------------------------------------------- volunteers for a task
     def volunteers(self, task_id: str, now: datetime, first: int, radius_km: float | None) -> list[VolunteerMatch]:
         t = self._tasks.ctx(task_id)
+        if first <= 0:
+            return []
         w = self.weights
         if t.urgency == EMERGENCY:
             cap = w.emergency_max_radius_km if radius_km is None else float(radius_km)

@@ -9,7 +9,8 @@ import strawberry
 from schema.base.context import Context, Info
 from schema.base.ids import decode_id
 from schema.base.nodes import Node, registered
-from schema.base.pagination import check_first
+from schema.base.pagination import MAX_FIRST
+from services.errors import DomainError, ErrorCode
 
 
 async def resolve_node(ctx: Context, gid: str, field: str | tuple[str, ...] = "id") -> Node | None:
@@ -27,10 +28,13 @@ class NodeQuery:
     ) -> Node | None:
         return await resolve_node(info.context, id)
 
-    @strawberry.field(description="Several objects by global id, in the order asked; null for each one that does not "
-                      "exist or you may not see.")
+    @strawberry.field(
+        description="Several objects by global id, in the order asked; null for each one that does not "
+        "exist or you may not see."
+    )
     async def nodes(
         self, info: Info, ids: Annotated[list[strawberry.ID], strawberry.argument(description="At most 100 ids.")]
     ) -> list[Node | None]:
-        check_first(len(ids))
+        if len(ids) > MAX_FIRST:
+            raise DomainError(ErrorCode.TOO_MANY, f"give at most {MAX_FIRST} ids", "ids")
         return [await resolve_node(info.context, gid, ("ids", str(i))) for i, gid in enumerate(ids)]

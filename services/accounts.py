@@ -116,7 +116,7 @@ class AccountService:
 
     async def login(self, email: str, password: str) -> tuple[str, dict]:
         email = (email or "").strip().lower()
-        claim = await self.emails.get(email) if len(email) <= 254 else None
+        claim = await self.emails.get(email) if len(email) <= 254 and v.unicode_ok(email) else None
         account = await self.accounts.get(claim["account_id"]) if claim else None
         # An unknown email is checked against a dummy hash: as slow as a wrong password.
         if not verify_password(account["password_hash"] if account else None, password or "") or account is None:

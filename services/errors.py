@@ -29,11 +29,13 @@ class ErrorCode(StrEnum):
 
     # The request itself
     GRAPHQL_PARSE_FAILED = auto(), "the query text is not valid GraphQL"
-    GRAPHQL_VALIDATION_FAILED = auto(), (
-        "the query asks for fields or arguments the schema does not have, or passes the depth, alias or token limits"
+    GRAPHQL_VALIDATION_FAILED = (
+        auto(),
+        "the query asks for fields or arguments the schema does not have, or passes the depth, alias or token limits",
     )
-    INTERNAL_ERROR = auto(), (
-        "something unexpected failed on the server; the error carries a `requestId` that the server log also shows"
+    INTERNAL_ERROR = (
+        auto(),
+        "something unexpected failed on the server; the error carries a `requestId` that the server log also shows",
     )
     # Signing in
     UNAUTHENTICATED = auto(), "the operation needs a signed-in account and the request carries no token"
@@ -51,15 +53,19 @@ class ErrorCode(StrEnum):
     WEAK_PASSWORD = auto(), "a password shorter than 8 or longer than 128 characters"
     INVALID_COORDINATES = auto(), "a latitude outside -90..90 or a longitude outside -180..180"
     INVALID_RADIUS = auto(), "a radius that is not above 0 km and at most 200 km"
-    INVALID_REGION = auto(), (
-        "a region code that is not a 6-, 9- or 12-digit administrative division code, does not suit the "
-        "organisation's tier, or lies outside its parent's region"
+    INVALID_REGION = (
+        auto(),
+        (
+            "a region code that is not a 6-, 9- or 12-digit administrative division code, does not suit the "
+            "organisation's tier, or lies outside its parent's region"
+        ),
     )
     UNKNOWN_SKILL = auto(), "a skill code that is not in the catalogue"
     UNKNOWN_CREDENTIAL = auto(), "a credential kind that is not in the catalogue"
     UNKNOWN_LANGUAGE = auto(), "a language or dialect code that is not in the catalogue"
-    INVALID_TIME_RANGE = auto(), (
-        "a time window that ends before it starts, lasts too long, starts in the past, or lies outside 2000–2100"
+    INVALID_TIME_RANGE = (
+        auto(),
+        "a time window that ends before it starts, lasts too long, starts in the past, or lies outside 2000–2100",
     )
     INVALID_RANGE = auto(), "a tally range that does not cover whole months or spans more than 120 months"
     INVALID_DURATION = auto(), "recorded minutes that are not above 0 or exceed the activity's length or 24 hours"
@@ -122,10 +128,10 @@ class DomainError(Exception):
     def code(self) -> ErrorCode:
         return self.problems[0].code
 
-    def about(self, field: str) -> DomainError:
-        """The same problems, pointed at the input field the caller actually sent."""
+    def about(self, *field: str) -> DomainError:
+        """The same problems, pointed at the input field (path) the caller actually sent."""
         first, *rest = self.problems
-        return DomainError(first.code, first.message, field, [Problem(p.code, p.message, (field,)) for p in rest])
+        return DomainError(first.code, first.message, field, [Problem(p.code, p.message, field) for p in rest])
 
 
 def invalid(message: str, *field: str) -> DomainError:

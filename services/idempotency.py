@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from db.repo import Repository
 from services.clock import Clock
 from services.errors import DomainError, ErrorCode
+from services.validation import unicode_ok
 
 MAX_KEY = 100
 
@@ -27,9 +28,11 @@ class IdempotencyKeys:
         """Runs `work` (which returns the id of what it wrote) at most once per key."""
         if key is None:
             return await work()
-        if not 1 <= len(key) <= MAX_KEY:
+        if not 1 <= len(key) <= MAX_KEY or not unicode_ok(key):
             raise DomainError(
-                ErrorCode.INVALID_INPUT, f"idempotency key must have 1 to {MAX_KEY} characters", "idempotencyKey"
+                ErrorCode.INVALID_INPUT,
+                f"idempotency key must have 1 to {MAX_KEY} characters of Unicode text",
+                "idempotencyKey",
             )
         claim_id = f"{op}:{account_id}:{key}"
         try:

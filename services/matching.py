@@ -8,7 +8,10 @@ interval (0.5 s).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -24,6 +27,7 @@ from services.errors import Collector, DomainError, ErrorCode, forbidden, not_fo
 
 log = logging.getLogger(__name__)
 
+TASK_ID = re.compile(r"[0-9a-f]{24}")
 MAX_RADIUS_KM = 200.0
 DEFAULT_RADIUS_KM = 10.0
 # Commitments older than this cannot affect an overlap or a weekly cap any more.
@@ -70,12 +74,23 @@ class MatchingService:
             if a.get("status") == "ACCEPTED" and window:
                 _quietly(index.add_commitment, a["volunteer_id"], a["task_id"], *window)
         async for r in self.service_records.scan():
-            _quietly(index.record_service, r["volunteer_id"], r["need_id"], r.get("beneficiary_key"),
-                     r["attended"], r["at"], r.get("minutes", 0))
+            _quietly(
+                index.record_service,
+                r["volunteer_id"],
+                r["need_id"],
+                r.get("beneficiary_key"),
+                r["attended"],
+                r["at"],
+                r.get("minutes", 0),
+            )
         self.index, self.windows, self.live_tasks = index, windows, live
         self.last_build_seconds = time.perf_counter() - started
-        log.info("matching index: %d volunteers, %d open tasks in %.2f s", index.volunteer_count(),
-                 index.task_count(), self.last_build_seconds)
+        log.info(
+            "matching index: %d volunteers, %d open tasks in %.2f s",
+            index.volunteer_count(),
+            index.task_count(),
+            self.last_build_seconds,
+        )
 
     def on_volunteer(self, doc: dict) -> None:
         self.index.upsert_volunteer(doc)
@@ -114,13 +129,29 @@ class MatchingService:
         _quietly(self.index.add_commitment, doc["volunteer_id"], doc["task_id"], *window)
 
     def on_service(self, doc: dict) -> None:
-        _quietly(self.index.record_service, doc["volunteer_id"], doc["need_id"], doc.get("beneficiary_key"),
-                 doc["attended"], doc["at"], doc.get("minutes", 0))
+        _quietly(
+            self.index.record_service,
+            doc["volunteer_id"],
+            doc["need_id"],
+            doc.get("beneficiary_key"),
+            doc["attended"],
+            doc["at"],
+            doc.get("minutes", 0),
+        )
 
     # ---- queries -------------------------------------------------------------------------------
 
-    def open_tasks(self, near, radius_km: float | None, categories, skills, start: datetime | None,
-                   end: datetime | None, first: int, after: tuple[float, str] | None) -> OpenTasksPage:
+    def open_tasks(
+        self,
+        near,
+        radius_km: float | None,
+        categories,
+        skills,
+        start: datetime | None,
+        end: datetime | None,
+        first: int,
+        after: tuple[float, str] | None,
+    ) -> OpenTasksPage:
         c = Collector()
         point = v.point(c, near, "near")
         radius = check_radius(c, radius_km)
@@ -132,11 +163,29 @@ class MatchingService:
             end = v.aware(c, end, "to")
         if start and end:
             c.check(start <= end, "`from` must not be after `to`", "to", code=ErrorCode.INVALID_TIME_RANGE)
+        if after is not None:
+            # Cursors are (distance, task id) pairs this list handed out: a finite distance, an ObjectId.
+            c.check(
+                math.isfinite(after[0]) and after[0] >= 0 and TASK_ID.fullmatch(after[1]) is not None,
+                "is not a cursor from this list",
+                "after",
+                code=ErrorCode.INVALID_CURSOR,
+            )
         c.raise_if_any()
         assert point is not None
         cats = [x for x in categories if x in CATEGORIES] if categories else None
-        return self.index.open_tasks(point["lat"], point["lng"], radius, categories=cats, skills=skills or None,
-                                     start=start, end=end, first=first, after=after, now=self.clock.now())
+        return self.index.open_tasks(
+            point["lat"],
+            point["lng"],
+            radius,
+            categories=cats,
+            skills=skills or None,
+            start=start,
+            end=end,
+            first=first,
+            after=after,
+            now=self.clock.now(),
+        )
 
     def recommended_tasks(self, viewer: Viewer, first: int) -> list[TaskMatch]:
         if viewer.volunteer_id is None:
@@ -146,8 +195,9 @@ class MatchingService:
         except UnknownVolunteer:
             return []  # an inactive profile has no recommendations
 
-    async def recommend_volunteers(self, viewer: Viewer, task_id: str, first: int,
-                                   radius_km: float | None) -> list[VolunteerMatch]:
+    async def recommend_volunteers(
+        self, viewer: Viewer, task_id: str, first: int, radius_km: float | None
+    ) -> list[VolunteerMatch]:
         c = Collector()
         radius = check_radius(c, radius_km) if radius_km is not None else None
         c.raise_if_any()
@@ -166,8 +216,12 @@ class MatchingService:
 
 def check_radius(c: Collector, radius_km: float | None) -> float:
     radius = DEFAULT_RADIUS_KM if radius_km is None else radius_km
-    c.check(0 < radius <= MAX_RADIUS_KM, f"radius must be above 0 and at most {MAX_RADIUS_KM:g} km", "radiusKm",
-            code=ErrorCode.INVALID_RADIUS)
+    c.check(
+        0 < radius <= MAX_RADIUS_KM,
+        f"radius must be above 0 and at most {MAX_RADIUS_KM:g} km",
+        "radiusKm",
+        code=ErrorCode.INVALID_RADIUS,
+    )
     return radius
 
 
@@ -184,7 +238,5 @@ def _indexable(doc: dict) -> bool:
 
 def _quietly(fn: Callable, *args) -> None:
     """Facts about volunteers the index does not hold (removed, inactive) are dropped."""
-    try:
+    with contextlib.suppress(UnknownVolunteer, UnknownTask):
         fn(*args)
-    except (UnknownVolunteer, UnknownTask):
-        pass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from db.changes import ChangeFeed
 from db.repo import Repository, new_id
@@ -20,29 +20,47 @@ MAX_TASKS = 200
 MAX_SLOTS = 100
 MAX_TASK_HOURS = 24
 # Fields copied from a need onto its tasks so the matching index reads one document per task.
-DENORMALISED = ("organisation_id", "category", "urgency", "location", "required_skills",
-                "required_credentials", "languages", "beneficiary_key")
+DENORMALISED = (
+    "organisation_id",
+    "category",
+    "urgency",
+    "location",
+    "required_skills",
+    "required_credentials",
+    "languages",
+    "beneficiary_key",
+)
 
 
 def _check_window(c: Collector, starts: datetime, ends: datetime, slots: int, now: datetime, *field: str) -> None:
     c.check(ends > starts, "endsAt must be after startsAt", *field, "endsAt", code=ErrorCode.INVALID_TIME_RANGE)
-    c.check(ends - starts <= timedelta(hours=MAX_TASK_HOURS), f"a task lasts at most {MAX_TASK_HOURS} hours",
-            *field, "endsAt", code=ErrorCode.INVALID_TIME_RANGE)
-    c.check(starts >= now - timedelta(hours=1), "a task cannot start in the past", *field, "startsAt",
-            code=ErrorCode.INVALID_TIME_RANGE)
-    c.check(1 <= slots <= MAX_SLOTS, f"slots must be 1 to {MAX_SLOTS}", *field, "slots",
-            code=ErrorCode.INVALID_SLOTS)
+    c.check(
+        ends - starts <= timedelta(hours=MAX_TASK_HOURS),
+        f"a task lasts at most {MAX_TASK_HOURS} hours",
+        *field,
+        "endsAt",
+        code=ErrorCode.INVALID_TIME_RANGE,
+    )
+    c.check(
+        starts >= now - timedelta(hours=1),
+        "a task cannot start in the past",
+        *field,
+        "startsAt",
+        code=ErrorCode.INVALID_TIME_RANGE,
+    )
+    c.check(1 <= slots <= MAX_SLOTS, f"slots must be 1 to {MAX_SLOTS}", *field, "slots", code=ErrorCode.INVALID_SLOTS)
 
 
-def expand_weekly(weekdays: list[str], start_time: time, minutes: int, first_day: date, last_day: date
-                  ) -> list[tuple[datetime, datetime]]:
+def expand_weekly(
+    weekdays: list[str], start_time: time, minutes: int, first_day: date, last_day: date
+) -> list[tuple[datetime, datetime]]:
     """Local (UTC+8) occurrences between two dates inclusive, as UTC windows."""
     wanted = {WEEKDAYS.index(w) for w in weekdays}
     out = []
     day = first_day
     while day <= last_day:
         if day.weekday() in wanted:
-            starts = datetime.combine(day, start_time, LOCAL).astimezone(timezone.utc)
+            starts = datetime.combine(day, start_time, LOCAL).astimezone(UTC)
             out.append((starts, starts + timedelta(minutes=minutes)))
         day += timedelta(days=1)
     return out
@@ -93,7 +111,8 @@ class NeedService:
             skills = {}
             for i, s in enumerate(v.bounded_list(c, p.required_skills, "requiredSkills", 10)):
                 if v.skill_code(c, s.skill, "requiredSkills", str(i), "skill") and v.level(
-                        c, s.min_level, "requiredSkills", str(i), "minLevel"):
+                    c, s.min_level, "requiredSkills", str(i), "minLevel"
+                ):
                     skills[s.skill] = s.min_level
             out["required_skills"] = [{"code": k, "min_level": lvl} for k, lvl in skills.items()]
         if getattr(p, "required_credentials", None) is not None:
@@ -109,18 +128,24 @@ class NeedService:
                 v.language(c, lang, "languages", str(i))
             out["languages"] = list(dict.fromkeys(langs))
         if given("beneficiary_notes"):
-            out["beneficiary_notes"] = v.text(c, p.beneficiary_notes, "beneficiaryNotes", max_len=v.MAX_TEXT,
-                                              required=False) or None
+            out["beneficiary_notes"] = (
+                v.text(c, p.beneficiary_notes, "beneficiaryNotes", max_len=v.MAX_TEXT, required=False) or None
+            )
         if given("beneficiary_ref"):
-            out["beneficiary_key"] = v.text(c, p.beneficiary_ref, "beneficiaryRef", max_len=v.MAX_NAME,
-                                            required=False) or None
+            out["beneficiary_key"] = (
+                v.text(c, p.beneficiary_ref, "beneficiaryRef", max_len=v.MAX_NAME, required=False) or None
+            )
         if given("auto_accept"):
             out["auto_accept"] = bool(p.auto_accept)
         return out
 
     def _windows(self, c: Collector, p, now: datetime) -> list[tuple[datetime, datetime, int]]:
-        c.check((p.tasks is not None) != (p.recurrence is not None), "give either tasks or a recurrence",
-                "tasks", code=ErrorCode.INVALID_SCHEDULE)
+        c.check(
+            (p.tasks is not None) != (p.recurrence is not None),
+            "give either tasks or a recurrence",
+            "tasks",
+            code=ErrorCode.INVALID_SCHEDULE,
+        )
         windows = []
         if p.tasks is not None:
             c.check(1 <= len(p.tasks) <= MAX_TASKS, f"give 1 to {MAX_TASKS} tasks", "tasks", code=ErrorCode.TOO_MANY)
@@ -136,22 +161,44 @@ class NeedService:
             starts_on = v.day(c, r.starts_on, "recurrence", "startsOn")
             ends_on = v.day(c, r.ends_on, "recurrence", "endsOn") if r.ends_on is not None else None
             c.check(1 <= len(r.weekdays) <= 7, "give 1 to 7 weekdays", "recurrence", "weekdays")
-            c.check(15 <= r.duration_minutes <= MAX_TASK_HOURS * 60, "duration must be 15 minutes to 24 hours",
-                    "recurrence", "durationMinutes", code=ErrorCode.INVALID_TIME_RANGE)
-            c.check(1 <= r.slots <= MAX_SLOTS, f"slots must be 1 to {MAX_SLOTS}", "recurrence", "slots",
-                    code=ErrorCode.INVALID_SLOTS)
+            c.check(
+                15 <= r.duration_minutes <= MAX_TASK_HOURS * 60,
+                "duration must be 15 minutes to 24 hours",
+                "recurrence",
+                "durationMinutes",
+                code=ErrorCode.INVALID_TIME_RANGE,
+            )
+            c.check(
+                1 <= r.slots <= MAX_SLOTS,
+                f"slots must be 1 to {MAX_SLOTS}",
+                "recurrence",
+                "slots",
+                code=ErrorCode.INVALID_SLOTS,
+            )
             if starts_on is not None:
-                c.check(starts_on >= today, "cannot start in the past", "recurrence", "startsOn",
-                        code=ErrorCode.INVALID_TIME_RANGE)
-                c.check(ends_on is None or ends_on >= starts_on, "endsOn must not be before startsOn",
-                        "recurrence", "endsOn", code=ErrorCode.INVALID_TIME_RANGE)
+                c.check(
+                    starts_on >= today,
+                    "cannot start in the past",
+                    "recurrence",
+                    "startsOn",
+                    code=ErrorCode.INVALID_TIME_RANGE,
+                )
+                c.check(
+                    ends_on is None or ends_on >= starts_on,
+                    "endsOn must not be before startsOn",
+                    "recurrence",
+                    "endsOn",
+                    code=ErrorCode.INVALID_TIME_RANGE,
+                )
             if not c.problems and starts_on is not None:
                 last = min(ends_on or horizon, horizon)
-                found = expand_weekly([w.value for w in r.weekdays], r.start_time, r.duration_minutes,
-                                      starts_on, last)
-                c.check(0 < len(found) <= MAX_TASKS,
-                        f"the recurrence must give 1 to {MAX_TASKS} tasks within {self.horizon_days} days",
-                        "recurrence", code=ErrorCode.INVALID_SCHEDULE)
+                found = expand_weekly([w.value for w in r.weekdays], r.start_time, r.duration_minutes, starts_on, last)
+                c.check(
+                    0 < len(found) <= MAX_TASKS,
+                    f"the recurrence must give 1 to {MAX_TASKS} tasks within {self.horizon_days} days",
+                    "recurrence",
+                    code=ErrorCode.INVALID_SCHEDULE,
+                )
                 windows = [(to_ms(s), to_ms(e), r.slots) for s, e in found[:MAX_TASKS]]
         return windows
 
@@ -166,12 +213,31 @@ class NeedService:
         async def work() -> str:
             need_id = new_id()
             task_ids = [new_id() for _ in windows]
-            need = {"_id": need_id, "organisation_id": org_id, **fields, "status": "OPEN",
-                    "task_ids": task_ids, "created_by": viewer.account_id, "created_at": now, "updated_at": now,
-                    "recurrence": _recurrence_doc(p.recurrence)}
-            tasks = [{"_id": tid, "need_id": need_id, "starts_at": s, "ends_at": e, "slots": n, "filled": 0,
-                      "status": "OPEN", "created_at": now, **{k: need.get(k) for k in DENORMALISED}}
-                     for tid, (s, e, n) in zip(task_ids, windows)]
+            need = {
+                "_id": need_id,
+                "organisation_id": org_id,
+                **fields,
+                "status": "OPEN",
+                "task_ids": task_ids,
+                "created_by": viewer.account_id,
+                "created_at": now,
+                "updated_at": now,
+                "recurrence": _recurrence_doc(p.recurrence),
+            }
+            tasks = [
+                {
+                    "_id": tid,
+                    "need_id": need_id,
+                    "starts_at": s,
+                    "ends_at": e,
+                    "slots": n,
+                    "filled": 0,
+                    "status": "OPEN",
+                    "created_at": now,
+                    **{k: need.get(k) for k in DENORMALISED},
+                }
+                for tid, (s, e, n) in zip(task_ids, windows)
+            ]
             await self.needs.insert(need)
             try:
                 await self.tasks.insert_many(tasks)
@@ -193,7 +259,7 @@ class NeedService:
         need = await self.needs.get(need_id)
         if need is None:
             raise not_found("need", "needId")
-        self.access.require_manager(viewer, need["organisation_id"])
+        self.access.require_manager(viewer, need["organisation_id"], "needId")
         return need
 
     async def update(self, viewer: Viewer, p, need_id: str) -> dict:
@@ -238,6 +304,11 @@ class NeedService:
 def _recurrence_doc(r) -> dict | None:
     if r is None:
         return None
-    return {"weekdays": [w.value for w in r.weekdays], "start_time": r.start_time.strftime("%H:%M"),
-            "duration_minutes": r.duration_minutes, "slots": r.slots, "starts_on": r.starts_on.isoformat(),
-            "ends_on": r.ends_on.isoformat() if r.ends_on else None}
+    return {
+        "weekdays": [w.value for w in r.weekdays],
+        "start_time": r.start_time.strftime("%H:%M"),
+        "duration_minutes": r.duration_minutes,
+        "slots": r.slots,
+        "starts_on": r.starts_on.isoformat(),
+        "ends_on": r.ends_on.isoformat() if r.ends_on else None,
+    }

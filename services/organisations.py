@@ -10,11 +10,15 @@ from services.accounts import AccountService
 from services.auth import TokenIssuer, Viewer
 from services.clock import Clock
 from services.directory import STATIONS, Directory, region_contains
-from services.errors import Collector, ErrorCode, forbidden, not_found
+from services.errors import Collector, DomainError, ErrorCode, forbidden, not_found
 
 KINDS = (*STATIONS, "AGENCY", "VOLUNTEER_TEAM")
 # The tier a station must hang under; agencies and teams may sit under any organisation, or none.
-PARENT_KIND = {"COUNTY_STATION": "CITY_CENTER", "TOWNSHIP_STATION": "COUNTY_STATION", "VILLAGE_ROOM": "TOWNSHIP_STATION"}
+PARENT_KIND = {
+    "COUNTY_STATION": "CITY_CENTER",
+    "TOWNSHIP_STATION": "COUNTY_STATION",
+    "VILLAGE_ROOM": "TOWNSHIP_STATION",
+}
 REGION_DIGITS = {"CITY_CENTER": 6, "COUNTY_STATION": 6, "TOWNSHIP_STATION": 9, "VILLAGE_ROOM": 12}
 
 
@@ -73,9 +77,9 @@ class OrganisationService:
         location = v.point(c, p.location, "location")
         address = v.text(c, p.address, "address", max_len=v.MAX_TITLE, required=False)
         co = p.coordinator
-        email = v.email(c, co.email, "coordinator.email")
-        v.password(c, co.password, "coordinator.password")
-        co_name = v.text(c, co.display_name, "coordinator.displayName", max_len=v.MAX_NAME)
+        email = v.email(c, co.email, ("coordinator", "email"))
+        v.password(c, co.password, ("coordinator", "password"))
+        co_name = v.text(c, co.display_name, ("coordinator", "displayName"), max_len=v.MAX_NAME)
         digits = REGION_DIGITS.get(kind)
         if digits and v.REGION_RE.match(code):
             c.check(
@@ -90,7 +94,10 @@ class OrganisationService:
             if parent is None:
                 raise not_found("parent organisation", "parentId")
         c.check(
-            parent is None or kind != "CITY_CENTER", "a city centre has no parent", "parentId", code=ErrorCode.INVALID_PARENT
+            parent is None or kind != "CITY_CENTER",
+            "a city centre has no parent",
+            "parentId",
+            code=ErrorCode.INVALID_PARENT,
         )
         if kind in PARENT_KIND:
             c.check(
@@ -110,9 +117,18 @@ class OrganisationService:
         self._authorize(viewer, kind, parent)
 
         org_id = new_id()
-        account = await self.accounts.create_account(
-            email=email, password=co.password, role="COORDINATOR", display_name=co_name or "", organisation_ids=[org_id]
-        )
+        try:
+            account = await self.accounts.create_account(
+                email=email,
+                password=co.password,
+                role="COORDINATOR",
+                display_name=co_name or "",
+                organisation_ids=[org_id],
+            )
+        except DomainError as exc:
+            if exc.code is ErrorCode.EMAIL_TAKEN:
+                raise exc.about("coordinator", "email") from None
+            raise
         doc = {
             "_id": org_id,
             "name": name,

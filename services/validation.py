@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from matching.catalogue import CREDENTIALS, LANGUAGES, MAX_LEVEL, MIN_LEVEL, SKILLS
 from services.errors import Collector, ErrorCode
@@ -14,48 +14,89 @@ MAX_TEXT = 5000
 MAX_LIST = 50
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
 PHONE_RE = re.compile(r"^\+?[0-9 -]{6,20}$")
-REGION_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
+# ASCII digits only: `\d` alone also takes full-width and other scripts' digits.
+REGION_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$", re.ASCII)
 # Times and dates the service reasons about (tasks, filters, records). Calendar extremes such as
 # year 1 or 9999 are a client's mistake, and date arithmetic near them overflows.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def text(c: Collector, value: str | None, field: str, *, max_len: int, required: bool = True,
-         min_len: int = 1) -> str | None:
+def _path(field: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (field,) if isinstance(field, str) else field
+
+
+def unicode_ok(value: str) -> bool:
+    """Whether a string is Unicode text. JSON lets a client send lone surrogates (`"\\ud800"`), which
+    no database stores and no password hash reads."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def text(
+    c: Collector,
+    value: str | None,
+    field: str | tuple[str, ...],
+    *,
+    max_len: int,
+    required: bool = True,
+    min_len: int = 1,
+) -> str | None:
+    path = _path(field)
     if value is None:
-        c.check(not required, "is required", field)
+        c.check(not required, "is required", *path)
         return None
     value = value.strip()
     if required or value:
-        c.check(len(value) >= min_len, f"must have at least {min_len} characters", field)
-    c.check(len(value) <= max_len, f"must have at most {max_len} characters", field, code=ErrorCode.TOO_LONG)
+        c.check(len(value) >= min_len, f"must have at least {min_len} characters", *path)
+    if c.check(len(value) <= max_len, f"must have at most {max_len} characters", *path, code=ErrorCode.TOO_LONG):
+        c.check(unicode_ok(value), "is not valid Unicode text", *path)
     return value
 
 
-def email(c: Collector, value: str, field: str = "email") -> str:
+def email(c: Collector, value: str, field: str | tuple[str, ...] = "email") -> str:
     value = (value or "").strip().lower()
-    c.check(len(value) <= 254 and bool(EMAIL_RE.match(value)), "is not a valid email address", field)
+    c.check(
+        len(value) <= 254 and bool(EMAIL_RE.match(value)) and unicode_ok(value),
+        "is not a valid email address",
+        *_path(field),
+    )
     return value
 
 
-def password(c: Collector, value: str, field: str = "password") -> None:
-    c.check(8 <= len(value or "") <= 128, "must have 8 to 128 characters", field, code=ErrorCode.WEAK_PASSWORD)
+def password(c: Collector, value: str, field: str | tuple[str, ...] = "password") -> None:
+    if c.check(
+        8 <= len(value or "") <= 128, "must have 8 to 128 characters", *_path(field), code=ErrorCode.WEAK_PASSWORD
+    ):
+        c.check(unicode_ok(value), "is not valid Unicode text", *_path(field))
 
 
 def point(c: Collector, value, field: str) -> dict | None:
     if value is None:
         return None
-    ok_lat = c.check(-90 <= value.lat <= 90, "latitude must be between -90 and 90", field, "lat",
-                     code=ErrorCode.INVALID_COORDINATES)
-    ok_lng = c.check(-180 <= value.lng <= 180, "longitude must be between -180 and 180", field, "lng",
-                     code=ErrorCode.INVALID_COORDINATES)
+    ok_lat = c.check(
+        -90 <= value.lat <= 90, "latitude must be between -90 and 90", field, "lat", code=ErrorCode.INVALID_COORDINATES
+    )
+    ok_lng = c.check(
+        -180 <= value.lng <= 180,
+        "longitude must be between -180 and 180",
+        field,
+        "lng",
+        code=ErrorCode.INVALID_COORDINATES,
+    )
     return {"lat": float(value.lat), "lng": float(value.lng)} if ok_lat and ok_lng else None
 
 
 def region_code(c: Collector, value: str, field: str = "regionCode") -> str:
     value = (value or "").strip()
-    c.check(bool(REGION_RE.match(value)), "must be a 6-, 9- or 12-digit administrative division code", field,
-            code=ErrorCode.INVALID_REGION)
+    c.check(
+        bool(REGION_RE.match(value)),
+        "must be a 6-, 9- or 12-digit administrative division code",
+        field,
+        code=ErrorCode.INVALID_REGION,
+    )
     return value
 
 
@@ -92,7 +133,7 @@ def aware(c: Collector, value: datetime, *field: str) -> datetime | None:
         code=ErrorCode.INVALID_TIME_RANGE,
     ):
         return None
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def day(c: Collector, value: date, *field: str) -> date | None:

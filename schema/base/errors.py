@@ -4,9 +4,11 @@
   raised anywhere under the mutation's resolver becomes `errors: [UserError!]!` on its payload,
   whose other fields stay null.
 - `ErrorCodes`, a schema extension: every other error gets `extensions.code`. A `DomainError` in
-  any field, at any depth, keeps its code, message and `field`; query text and variable problems
-  get GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED or INVALID_INPUT; anything unexpected is
-  logged with the request id and reaches the client only as "internal error" with that id.
+  any field, at any depth, keeps its code, message and `field`; the query text gets
+  GRAPHQL_PARSE_FAILED (syntax) or GRAPHQL_VALIDATION_FAILED (validation, depth, alias and token
+  limits), and variable values GraphQL cannot coerce (a string for an Int, NaN, an unknown enum)
+  INVALID_INPUT; anything unexpected is logged with the request id and reaches the client only as
+  "internal error" with that id.
 """
 
 from __future__ import annotations
@@ -31,14 +33,13 @@ class UserError:
     code: str = strawberry.field(description="Stable UPPER_SNAKE code, e.g. `TASK_FULL` (docs/errors.md lists all).")
     message: str = strawberry.field(description="What went wrong, for people (English).")
     field: list[str] | None = strawberry.field(
-        default=None, description="Path of the input field at fault, e.g. `[\"tasks\", \"0\", \"endsAt\"]`."
+        default=None, description='Path of the input field at fault, e.g. `["tasks", "0", "endsAt"]`.'
     )
 
 
 def user_errors(exc: DomainError) -> list[UserError]:
     return [
-        UserError(code=p.code.value, message=p.message, field=list(p.field) if p.field else None)
-        for p in exc.problems
+        UserError(code=p.code.value, message=p.message, field=list(p.field) if p.field else None) for p in exc.problems
     ]
 
 
@@ -78,11 +79,23 @@ def _coded(error: GraphQLError, message: str, extensions: dict) -> GraphQLError:
 class ErrorCodes(SchemaExtension):
     """Gives every error of a result its `extensions.code` (see the module docstring)."""
 
+    # The errors validation found; request-level errors raised after it are about variable values.
+    _validation_errors: list[GraphQLError] | None = None
+
     def on_operation(self) -> Iterator[None]:
-        yield
+        try:
+            yield
+        except GraphQLError as error:
+            # A parse hook (the parser cache, the token limit) raised it: Strawberry turns it into the
+            # result outside this hook, so it is coded on its way out.
+            raise self._code(error) from None
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [self._code(e) for e in result.errors]
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        self._validation_errors = list(self.execution_context.pre_execution_errors or [])
 
     def _code(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
@@ -98,11 +111,12 @@ class ErrorCodes(SchemaExtension):
         if error.path is None:
             # The request itself: its text, its limits, its variables. The message names the mistake.
             if isinstance(error, GraphQLSyntaxError):
-                code = ErrorCode.GRAPHQL_PARSE_FAILED
-            elif original is None or isinstance(original, GraphQLError):
+                too_long = error.message.startswith("Syntax Error: Document contains more than")
+                code = ErrorCode.GRAPHQL_VALIDATION_FAILED if too_long else ErrorCode.GRAPHQL_PARSE_FAILED
+            elif self._validation_errors is None or any(error is e for e in self._validation_errors):
                 code = ErrorCode.GRAPHQL_VALIDATION_FAILED
             else:
-                code = ErrorCode.INVALID_INPUT
+                code = ErrorCode.INVALID_INPUT  # the document is valid: a variable's value is not
             return _coded(error, error.message, {"code": code.value})
         request_id = getattr(self.execution_context.context, "request_id", None)
         log.error("request %s: %s at %s", request_id, error.message, error.path, exc_info=original or error)

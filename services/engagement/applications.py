@@ -73,16 +73,18 @@ class ApplicationService:
 
     # ---- reads -------------------------------------------------------------------------------
 
-    async def for_task(self, viewer: Viewer | None, task: dict, statuses: list[str] | None, first: int,
-                       after: str | None) -> tuple[list[dict], bool, int] | None:
+    async def for_task(
+        self, viewer: Viewer | None, task: dict, statuses: list[str] | None, first: int, after: str | None
+    ) -> tuple[list[dict], bool, int] | None:
         """A task's applications in arrival order: for its organisation's coordinators; None otherwise."""
         if not self.access.may_manage(viewer, task["organisation_id"]):
             return None
         filt = {"task_id": task["_id"], **({"status": {"$in": statuses}} if statuses else {})}
         return await self.store.page(filt, first, after)
 
-    async def of_volunteer(self, viewer: Viewer | None, volunteer_id: str, statuses: list[str] | None, first: int,
-                           after: str | None) -> tuple[list[dict], bool, int] | None:
+    async def of_volunteer(
+        self, viewer: Viewer | None, volunteer_id: str, statuses: list[str] | None, first: int, after: str | None
+    ) -> tuple[list[dict], bool, int] | None:
         """A volunteer's applications: all for the volunteer and admins; coordinators see those their
         organisations run; None for everyone else."""
         if viewer is None:
@@ -96,13 +98,15 @@ class ApplicationService:
             filt["organisation_id"] = {"$in": self.access.managed_organisations(viewer)}
         return await self.store.page(filt, first, after)
 
-    async def assignments_of(self, viewer: Viewer | None, volunteer_id: str, first: int,
-                             after: str | None) -> tuple[list[dict], bool, int] | None:
+    async def assignments_of(
+        self, viewer: Viewer | None, volunteer_id: str, first: int, after: str | None
+    ) -> tuple[list[dict], bool, int] | None:
         """Accepted, completed and no-show assignments, oldest first."""
         return await self.of_volunteer(viewer, volunteer_id, ASSIGNMENT_STATUSES, first, after)
 
-    async def mine(self, viewer: Viewer, statuses: list[str] | None, first: int,
-                   after: str | None) -> tuple[list[dict], bool, int]:
+    async def mine(
+        self, viewer: Viewer, statuses: list[str] | None, first: int, after: str | None
+    ) -> tuple[list[dict], bool, int]:
         page = await self.of_volunteer(viewer, volunteer_of(viewer), statuses, first, after)
         assert page is not None  # a volunteer always sees their own
         return page
@@ -123,8 +127,17 @@ class ApplicationService:
             now = now_ms(self.clock)
             slot = await self.seating.seat(app_id, volunteer_id, task) if auto else None
             status = "ACCEPTED" if slot is not None else "WAITLISTED" if auto else "PENDING"
-            fields = {"status": status, "slot": slot, "applied_id": new_id(), "applied_at": now, "updated_at": now,
-                      "message": message, "invited_by": None, "check_in": None, "check_out": None}
+            fields = {
+                "status": status,
+                "slot": slot,
+                "applied_id": new_id(),
+                "applied_at": now,
+                "updated_at": now,
+                "message": message,
+                "invited_by": None,
+                "check_in": None,
+                "check_out": None,
+            }
             event = {"status": status, "at": now, "by": viewer.account_id}
             try:
                 doc = await self.store.open(task, volunteer_id, app_id, fields, event, REOPENABLE)
@@ -145,8 +158,9 @@ class ApplicationService:
         if doc["volunteer_id"] != volunteer_id:
             raise forbidden("this is not your application", "applicationId")
         if doc["status"] == "INVITED":
-            raise DomainError(ErrorCode.INVALID_TRANSITION, "answer the invitation with respondToInvitation",
-                              "applicationId")
+            raise DomainError(
+                ErrorCode.INVALID_TRANSITION, "answer the invitation with respondToInvitation", "applicationId"
+            )
         return await self._end(viewer, doc, "WITHDRAWN", WITHDRAWABLE, "withdraw", reason)
 
     async def respond(self, viewer: Viewer, app_id: str, accept: bool) -> dict:
@@ -177,9 +191,17 @@ class ApplicationService:
             if not await self.seating.free_slots(task):
                 raise DomainError(ErrorCode.TASK_FULL, "every slot of the task is taken", "taskId")
             now = now_ms(self.clock)
-            fields = {"status": "INVITED", "slot": None, "applied_id": new_id(), "applied_at": now,
-                      "updated_at": now, "message": message, "invited_by": viewer.account_id,
-                      "check_in": None, "check_out": None}
+            fields = {
+                "status": "INVITED",
+                "slot": None,
+                "applied_id": new_id(),
+                "applied_at": now,
+                "updated_at": now,
+                "message": message,
+                "invited_by": viewer.account_id,
+                "check_in": None,
+                "check_out": None,
+            }
             event = {"status": "INVITED", "at": now, "by": viewer.account_id}
             return await self.store.open(task, volunteer_id, app_id, fields, event, REINVITABLE)
 
@@ -194,8 +216,7 @@ class ApplicationService:
         if decision == "ACCEPT":
             return await self._accept_application(viewer, doc, REVIEWABLE["ACCEPT"])
         async with self.locks.hold(doc["task_id"]):
-            return await self.store.transition(viewer, app_id, REVIEWABLE[decision], DECIDED[decision],
-                                               reason=reason)
+            return await self.store.transition(viewer, app_id, REVIEWABLE[decision], DECIDED[decision], reason=reason)
 
     # ---- steps -------------------------------------------------------------------------------
 
@@ -240,8 +261,9 @@ class ApplicationService:
         await self.changes.publish("assignment", doc)
         return doc
 
-    async def _end(self, viewer: Viewer, doc: dict, status: str, allowed: tuple[str, ...], action: str,
-                   reason: str | None) -> dict:
+    async def _end(
+        self, viewer: Viewer, doc: dict, status: str, allowed: tuple[str, ...], action: str, reason: str | None
+    ) -> dict:
         """Withdrawal or rejection; an accepted one frees its slot and time, and the waitlist moves up."""
         task = await self._task(doc["task_id"])
         async with self.locks.hold(task["_id"]):
@@ -250,12 +272,12 @@ class ApplicationService:
                 raise invalid_transition(doc, action)
             was_assigned = doc["status"] == "ACCEPTED"
             if was_assigned and doc.get("check_in"):
-                raise DomainError(ErrorCode.ALREADY_CHECKED_IN, "the volunteer has checked in already",
-                                  "applicationId")
+                raise DomainError(ErrorCode.ALREADY_CHECKED_IN, "the volunteer has checked in already", "applicationId")
             if was_assigned and task["ends_at"] <= now_ms(self.clock):
-                raise task_not_open("the task has ended")
-            doc = await self.store.transition(viewer, doc["_id"], (doc["status"],), status, reason=reason,
-                                              match={"check_in": None})
+                raise task_not_open("the task has ended", "applicationId")
+            doc = await self.store.transition(
+                viewer, doc["_id"], (doc["status"],), status, reason=reason, match={"check_in": None}
+            )
             promoted = []
             if was_assigned:
                 await self.seating.release(doc, task)
@@ -269,8 +291,13 @@ class ApplicationService:
         """Fills free slots from the waitlist, oldest first, skipping those whose time is now taken."""
         need = await self.needs.get(task["need_id"])
         current = await self.tasks.get(task["_id"])
-        if (need is None or need["status"] != "OPEN" or current is None or current["status"] not in OPEN_TASK
-                or task["starts_at"] <= now_ms(self.clock)):
+        if (
+            need is None
+            or need["status"] != "OPEN"
+            or current is None
+            or current["status"] not in OPEN_TASK
+            or task["starts_at"] <= now_ms(self.clock)
+        ):
             return []
         promoted: list[dict] = []
         for doc in await self.store.waitlist(task["_id"], PROMOTION_BATCH):
@@ -281,9 +308,16 @@ class ApplicationService:
             if slot is None:
                 break
             try:
-                promoted.append(await self.store.transition(viewer, doc["_id"], ("WAITLISTED",), "ACCEPTED",
-                                                            fields={"slot": slot},
-                                                            reason="promoted from the waitlist"))
+                promoted.append(
+                    await self.store.transition(
+                        viewer,
+                        doc["_id"],
+                        ("WAITLISTED",),
+                        "ACCEPTED",
+                        fields={"slot": slot},
+                        reason="promoted from the waitlist",
+                    )
+                )
             except DomainError:
                 await self.seating.release({**doc, "slot": slot}, task)
         return promoted

@@ -69,13 +69,13 @@ class AttendanceService:
         if doc.get("check_in"):
             raise DomainError(ErrorCode.ALREADY_CHECKED_IN, "the volunteer checked in", "assignmentId")
         if task["status"] == "CANCELLED":
-            raise task_not_open("the task was cancelled")
+            raise task_not_open("the task was cancelled", "assignmentId")
         if now_ms(self.clock) < task["ends_at"]:
-            raise DomainError(ErrorCode.TASK_NOT_ENDED, "a no-show can be recorded once the task has ended",
-                              "assignmentId")
+            raise DomainError(
+                ErrorCode.TASK_NOT_ENDED, "a no-show can be recorded once the task has ended", "assignmentId"
+            )
         async with self.locks.hold(doc["task_id"]):
-            doc = await self.store.transition(viewer, assignment_id, ("ACCEPTED",), "NO_SHOW",
-                                              match={"check_in": None})
+            doc = await self.store.transition(viewer, assignment_id, ("ACCEPTED",), "NO_SHOW", match={"check_in": None})
         await self._record_service(doc, task, attended=False, minutes=0)
         await self.changes.publish("assignment", doc)
         return doc
@@ -114,8 +114,15 @@ class AttendanceService:
     def _fix(self, task: dict, point: dict, now: datetime, early: datetime, late: datetime) -> dict:
         where = task["location"]
         distance = great_circle((point["lat"], point["lng"]), (where["lat"], where["lng"])).meters
-        flags = [f for f, on in (("OUT_OF_FENCE", distance > self.checkin_radius_m),
-                                 ("EARLY", now < early), ("LATE", now > late)) if on]
+        flags = [
+            f
+            for f, on in (
+                ("OUT_OF_FENCE", distance > self.checkin_radius_m),
+                ("EARLY", now < early),
+                ("LATE", now > late),
+            )
+            if on
+        ]
         return {"at": now, "location": point, "distance_m": round(distance, 1), "flags": flags}
 
     async def _check_in(self, doc: dict, task: dict, point: dict) -> None:
@@ -123,12 +130,13 @@ class AttendanceService:
         if doc["status"] == "COMPLETED":
             raise DomainError(ErrorCode.ALREADY_CHECKED_OUT, "you have checked out already", "assignmentId")
         if doc["status"] != "ACCEPTED":
-            raise DomainError(ErrorCode.NOT_ASSIGNED, f"the application is {doc['status']}, not accepted",
-                              "assignmentId")
+            raise DomainError(
+                ErrorCode.NOT_ASSIGNED, f"the application is {doc['status']}, not accepted", "assignmentId"
+            )
         if doc.get("check_in"):
             raise DomainError(ErrorCode.ALREADY_CHECKED_IN, "you have checked in already", "assignmentId")
         if task["status"] == "CANCELLED":
-            raise task_not_open("the task was cancelled")
+            raise task_not_open("the task was cancelled", "assignmentId")
         fix = self._fix(task, point, now_ms(self.clock), task["starts_at"] - CHECK_IN_EARLY, task["ends_at"])
         if not await self.store.set_check_in(doc["_id"], fix):
             raise DomainError(ErrorCode.ALREADY_CHECKED_IN, "you have checked in already", "assignmentId")
@@ -141,23 +149,34 @@ class AttendanceService:
         if doc["status"] != "ACCEPTED" or not doc.get("check_in"):
             raise DomainError(ErrorCode.NOT_CHECKED_IN, "check in before checking out", "assignmentId")
         check_in = doc["check_in"]
-        fix = self._fix(task, point, max(now_ms(self.clock), check_in["at"]), task["starts_at"],
-                        task["ends_at"] + CHECK_OUT_LATE)
+        fix = self._fix(
+            task, point, max(now_ms(self.clock), check_in["at"]), task["starts_at"], task["ends_at"] + CHECK_OUT_LATE
+        )
         flags = list(dict.fromkeys([*check_in["flags"], *fix["flags"]]))
-        entry = await self.ledger.add_checkout_entry(doc, task, check_in["at"], fix["at"], flags,
-                                                     f"checkout:{doc['_id']}")
-        doc = await self.store.transition(viewer, doc["_id"], ("ACCEPTED",), "COMPLETED",
-                                          fields={"check_out": fix, "hour_entry_id": entry["_id"]})
+        entry = await self.ledger.add_checkout_entry(
+            doc, task, check_in["at"], fix["at"], flags, f"checkout:{doc['_id']}"
+        )
+        doc = await self.store.transition(
+            viewer, doc["_id"], ("ACCEPTED",), "COMPLETED", fields={"check_out": fix, "hour_entry_id": entry["_id"]}
+        )
         minutes = int((fix["at"] - check_in["at"]).total_seconds() // 60)
         await self._record_service(doc, task, attended=True, minutes=minutes)
         return doc
 
     async def _record_service(self, doc: dict, task: dict, *, attended: bool, minutes: int) -> None:
         """The attendance fact matching's reliability learns from; one per assignment."""
-        record = {"_id": doc["_id"], "volunteer_id": doc["volunteer_id"], "need_id": doc["need_id"],
-                  "task_id": doc["task_id"], "organisation_id": doc["organisation_id"],
-                  "beneficiary_key": task.get("beneficiary_key"), "category": task.get("category"),
-                  "attended": attended, "at": now_ms(self.clock), "minutes": minutes}
+        record = {
+            "_id": doc["_id"],
+            "volunteer_id": doc["volunteer_id"],
+            "need_id": doc["need_id"],
+            "task_id": doc["task_id"],
+            "organisation_id": doc["organisation_id"],
+            "beneficiary_key": task.get("beneficiary_key"),
+            "category": task.get("category"),
+            "attended": attended,
+            "at": now_ms(self.clock),
+            "minutes": minutes,
+        }
         try:
             await self.service_records.insert(record)
         except DuplicateKeyError:

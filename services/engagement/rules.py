@@ -17,7 +17,11 @@ ASSIGNMENT_STATUSES = ["ACCEPTED", "COMPLETED", "NO_SHOW"]
 REOPENABLE = ("WITHDRAWN", "DECLINED")
 REINVITABLE = ("WITHDRAWN", "DECLINED", "REJECTED")
 WITHDRAWABLE = ("PENDING", "WAITLISTED", "ACCEPTED")
-REVIEWABLE = {"ACCEPT": ("PENDING", "WAITLISTED"), "REJECT": ("PENDING", "WAITLISTED", "ACCEPTED"), "WAITLIST": ("PENDING",)}
+REVIEWABLE = {
+    "ACCEPT": ("PENDING", "WAITLISTED"),
+    "REJECT": ("PENDING", "WAITLISTED", "ACCEPTED"),
+    "WAITLIST": ("PENDING",),
+}
 DECIDED = {"ACCEPT": "ACCEPTED", "REJECT": "REJECTED", "WAITLIST": "WAITLISTED"}
 MAX_REASON = 500
 BUCKET_SECONDS = 15 * 60
@@ -34,8 +38,8 @@ def time_buckets(starts: datetime, ends: datetime) -> range:
     return range(math.floor(starts.timestamp() / BUCKET_SECONDS), math.ceil(ends.timestamp() / BUCKET_SECONDS))
 
 
-def task_not_open(message: str = "the task no longer takes volunteers") -> DomainError:
-    return DomainError(ErrorCode.TASK_NOT_OPEN, message, "taskId")
+def task_not_open(message: str = "the task no longer takes volunteers", field: str = "taskId") -> DomainError:
+    return DomainError(ErrorCode.TASK_NOT_OPEN, message, field)
 
 
 def already_applied(doc: dict) -> DomainError:

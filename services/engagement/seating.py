@@ -70,9 +70,15 @@ class Seating:
         now = now_ms(self.clock)
         for n in range(task["slots"]):
             try:
-                await self.slot_claims.insert({"_id": f"{task['_id']}:{n}", "task_id": task["_id"],
-                                               "application_id": application_id, "volunteer_id": volunteer_id,
-                                               "at": now})
+                await self.slot_claims.insert(
+                    {
+                        "_id": f"{task['_id']}:{n}",
+                        "task_id": task["_id"],
+                        "application_id": application_id,
+                        "volunteer_id": volunteer_id,
+                        "at": now,
+                    }
+                )
             except DuplicateKeyError:
                 continue
             try:
@@ -103,8 +109,16 @@ class Seating:
         ids = self._time_ids(volunteer_id, task)
         for _ in range(3):
             now = now_ms(self.clock)
-            docs = [{"_id": i, "volunteer_id": volunteer_id, "application_id": application_id,
-                     "task_id": task["_id"], "at": now} for i in ids]
+            docs = [
+                {
+                    "_id": i,
+                    "volunteer_id": volunteer_id,
+                    "application_id": application_id,
+                    "task_id": task["_id"],
+                    "at": now,
+                }
+                for i in ids
+            ]
             try:
                 await self.time_claims.insert_many(docs)
                 return ids
@@ -112,17 +126,20 @@ class Seating:
                 errors = exc.details.get("writeErrors", [])
                 if not errors or errors[0].get("code") != 11000:
                     raise
-                await self._delete(self.time_claims, ids[:exc.details.get("nInserted", 0)])
+                await self._delete(self.time_claims, ids[: exc.details.get("nInserted", 0)])
                 blocking = await self.time_claims.get(ids[errors[0]["index"]])
                 if blocking is not None and not await self._abandoned(blocking):
                     if blocking["application_id"] == application_id:
-                        raise DomainError(ErrorCode.ALREADY_APPLIED, "this volunteer is already assigned to the task",
-                                          "taskId") from None
+                        raise DomainError(
+                            ErrorCode.ALREADY_APPLIED, "this volunteer is already assigned to the task", "taskId"
+                        ) from None
                     break
                 if blocking is not None:
                     held = await self.time_claims.get_many(ids)
-                    await self._delete(self.time_claims, [
-                        c["_id"] for c in held if c and c["application_id"] == blocking["application_id"]])
+                    await self._delete(
+                        self.time_claims,
+                        [c["_id"] for c in held if c and c["application_id"] == blocking["application_id"]],
+                    )
         raise schedule_conflict()
 
     async def _abandoned(self, claim: dict) -> bool:

@@ -46,15 +46,22 @@ class ApplicationStore:
         found = self.applications.coll.find({"task_id": task_id, "status": "WAITLISTED"})
         return await found.sort("applied_id", 1).limit(limit).to_list()
 
-    async def open(self, task: dict, volunteer_id: str, application_id: str, fields: dict, event: dict,
-                   reopenable: tuple[str, ...]) -> dict:
+    async def open(
+        self, task: dict, volunteer_id: str, application_id: str, fields: dict, event: dict, reopenable: tuple[str, ...]
+    ) -> dict:
         """Inserts the application, or reopens an earlier one in a `reopenable` status in place.
 
         Inserting first (rather than looking up first) matters on the embedded engine, where a
         failed unique insert is cheap and a lookup that finds nothing scans the collection."""
-        doc = {"_id": application_id, "task_id": task["_id"], "need_id": task["need_id"],
-               "organisation_id": task["organisation_id"], "volunteer_id": volunteer_id, **fields,
-               "history": [event]}
+        doc = {
+            "_id": application_id,
+            "task_id": task["_id"],
+            "need_id": task["need_id"],
+            "organisation_id": task["organisation_id"],
+            "volunteer_id": volunteer_id,
+            **fields,
+            "history": [event],
+        }
         try:
             await self.applications.insert(doc)
             return doc
@@ -63,13 +70,23 @@ class ApplicationStore:
         if existing is None or existing["status"] not in reopenable:
             raise already_applied(existing or doc)
         result = await self.applications.coll.update_one(
-            {"_id": application_id, "status": existing["status"]}, {"$set": fields, "$push": {"history": event}})
+            {"_id": application_id, "status": existing["status"]}, {"$set": fields, "$push": {"history": event}}
+        )
         if result.matched_count == 0:
             raise already_applied(await self.applications.get(application_id) or existing)
         return {**existing, **fields, "history": [*existing.get("history", []), event]}
 
-    async def transition(self, viewer: Viewer, application_id: str, allowed: tuple[str, ...], status: str, *,
-                         fields: dict | None = None, reason: str | None = None, match: dict | None = None) -> dict:
+    async def transition(
+        self,
+        viewer: Viewer,
+        application_id: str,
+        allowed: tuple[str, ...],
+        status: str,
+        *,
+        fields: dict | None = None,
+        reason: str | None = None,
+        match: dict | None = None,
+    ) -> dict:
         """Moves an application from one of `allowed` to `status`; the caller holds the task lock."""
         doc = await self.load(application_id)
         if doc["status"] not in allowed:
@@ -79,15 +96,18 @@ class ApplicationStore:
         event = {"status": status, "at": now, "by": viewer.account_id, **({"reason": reason} if reason else {})}
         result = await self.applications.coll.update_one(
             {"_id": application_id, "status": doc["status"], **(match or {})},
-            {"$set": changes, "$push": {"history": event}})
+            {"$set": changes, "$push": {"history": event}},
+        )
         if result.matched_count == 0:
-            raise DomainError(ErrorCode.CONCURRENT_CHANGE, "the application changed meanwhile; reload it and retry",
-                              "applicationId")
+            raise DomainError(
+                ErrorCode.CONCURRENT_CHANGE, "the application changed meanwhile; reload it and retry", "applicationId"
+            )
         return {**doc, **changes, "history": [*doc.get("history", []), event]}
 
     async def set_check_in(self, application_id: str, fix: dict) -> bool:
         """Records a check-in on an accepted application that has none; False if it has one."""
         result = await self.applications.coll.update_one(
             {"_id": application_id, "status": "ACCEPTED", "check_in": None},
-            {"$set": {"check_in": fix, "updated_at": fix["at"]}})
+            {"$set": {"check_in": fix, "updated_at": fix["at"]}},
+        )
         return result.matched_count > 0

@@ -327,3 +327,13 @@ def test_release_task_ends_every_commitment_to_it():
     assert idx.release_task("66b200000000000000000001") == 0
     assert idx.remove_commitment(vols[0], "66b200000000000000000002")
     assert not idx.remove_commitment(vols[1], "66b200000000000000000001")
+
+
+@pytest.mark.parametrize("urgency", ["ROUTINE", "EMERGENCY"])
+def test_asking_for_none_gives_none(urgency):
+    v, t = vol(), task(urgency=urgency)
+    index, ref = MatchingIndex.build([v], [t]), brute.Reference([v], [t])
+    for engine in (index, ref):
+        assert engine.recommend_volunteers(t["_id"], NOW, 0) == []
+        assert engine.recommend_tasks(v["_id"], NOW, 0) == []
+        assert engine.recommend_volunteers(t["_id"], NOW, 1) != []
