@@ -8,8 +8,14 @@ Volunteer.assignments) are lazy annotations plus the node registry (`schema/base
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, ParserCache
-from strawberry.extensions import QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 
 from config import Limits
@@ -37,6 +43,25 @@ QUERIES = (NodeQuery, AccountQuery, OrganisationQuery, MatchingQuery, Engagement
 MUTATIONS = (AccountMutation, VolunteerMutation, OrganisationMutation, NeedMutation, EngagementMutation, HoursMutation)
 NODE_TYPES = (Account, Organisation, Need, Task, Volunteer, Application, HourEntry)
 
+QUERY_DESCRIPTION = (
+    "Everything a client reads: any object by global id, the signed-in account, organisations (社工站 and others), "
+    "open and recommended tasks, applications and hours (时长). Send the token as `Authorization: Bearer <token>`; "
+    "fields that need a signed-in caller fail with UNAUTHENTICATED without one, and objects or private fields the "
+    "caller may not see come back null."
+)
+MUTATION_DESCRIPTION = (
+    "Everything a client changes. Each mutation takes one `input` and returns a payload whose `errors` list says "
+    "what kept it from happening (the payload's other fields are then null or empty); top-level GraphQL errors are "
+    "kept for malformed requests and internal faults. A mutation with an `idempotencyKey` may be retried safely."
+)
+
+
+def _root(name: str, types: tuple[type, ...], description: str) -> type:
+    """A root type merged from the domains' parts (merge_types takes no description, so it is set after)."""
+    root = merge_types(name, types)
+    root.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return root
+
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:  # type: ignore[no-untyped-def]
@@ -44,7 +69,7 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(limits: Limits) -> strawberry.Schema:
-    mutation = merge_types("Mutation", MUTATIONS)
+    mutation = _root("Mutation", MUTATIONS, MUTATION_DESCRIPTION)
     for field in mutation.__strawberry_definition__.fields:
         if not any(isinstance(e, PayloadErrors) for e in field.extensions):
             field.extensions.append(PayloadErrors())
@@ -55,7 +80,7 @@ def build_schema(limits: Limits) -> strawberry.Schema:
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
     return Schema(
-        query=merge_types("Query", QUERIES),
+        query=_root("Query", QUERIES, QUERY_DESCRIPTION),
         mutation=mutation,
         types=list(NODE_TYPES),
         extensions=[

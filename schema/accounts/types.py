@@ -61,8 +61,9 @@ class Account(Node):
         vid = self.raw.get("volunteer_id")
         return Volunteer.of(await info.context.loaders.volunteers.load(vid)) if vid else None
 
-    @strawberry.field(description="Coordinator accounts: the organisations they coordinate (and act for with all "
-                      "below them).")
+    @strawberry.field(
+        description="Coordinator accounts: the organisations they coordinate (and act for with all below them)."
+    )
     def organisations(self, info: Info) -> list[Organisation]:
         orgs = info.context.services.organisations
         return [o for o in (Organisation.of(orgs.get(i)) for i in self.raw.get("organisation_ids", [])) if o]

@@ -26,6 +26,9 @@ class EngagementQuery:
             viewer, [s.value for s in statuses] if statuses else None, check_first(first), after_key(after)
         )
         return connection(
-            [Application.of(d) for d in docs], [encode_cursor(d["applied_id"]) for d in docs], has_next, total,
+            [Application.of(d) for d in docs],
+            [encode_cursor(d["applied_id"]) for d in docs],
+            has_next,
+            total,
             after is not None,
         )

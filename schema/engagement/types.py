@@ -45,7 +45,9 @@ class InvitationAnswer(Enum):
 
 @strawberry.enum(description="Why a check-in or check-out needs the coordinator's eye.")
 class AttendanceFlag(Enum):
-    OUT_OF_FENCE = strawberry.enum_value("OUT_OF_FENCE", description="Farther than 300 m from the task's location.")
+    OUT_OF_FENCE = strawberry.enum_value(
+        "OUT_OF_FENCE", description="Farther from the task's location than the check-in radius (300 m by default)."
+    )
     EARLY = strawberry.enum_value("EARLY", description="Before the allowed window.")
     LATE = strawberry.enum_value("LATE", description="After the allowed window.")
 
@@ -77,8 +79,10 @@ class ApplicationEvent:
 
 
 @node_type
-@strawberry.type(description="A volunteer's application to a task; once ACCEPTED it is the assignment. Seen by the "
-                 "volunteer and the coordinators of the organisation that runs the task.")
+@strawberry.type(
+    description="A volunteer's application to a task; once ACCEPTED it is the assignment. Seen by the "
+    "volunteer and the coordinators of the organisation that runs the task."
+)
 class Application(Node):
     raw: strawberry.Private[dict]
 
@@ -103,8 +107,9 @@ class Application(Node):
     def status(self) -> ApplicationStatus:
         return ApplicationStatus(self.raw["status"])
 
-    @strawberry.field(description="Whether the organisation invited the volunteer (rather than the volunteer "
-                      "applying).")
+    @strawberry.field(
+        description="Whether the organisation invited the volunteer (rather than the volunteer applying)."
+    )
     def invited(self) -> bool:
         return self.raw.get("invited_by") is not None
 

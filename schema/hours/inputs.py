@@ -26,8 +26,9 @@ class RecordHoursInput:
     volunteer_ids: list[strawberry.ID] = strawberry.field(description="1 to 100 volunteers who served.")
     started_at: datetime = strawberry.field(description="When the activity started.")
     ended_at: datetime = strawberry.field(description="When it ended (not in the future), at most 24 h later.")
-    task_id: strawberry.ID | None = strawberry.field(default=None, description="The task, or give organisationId + "
-                                                     "category.")
+    task_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The task, or give organisationId + category."
+    )
     organisation_id: strawberry.ID | None = strawberry.field(
         default=None, description="The organisation that ran an activity without a task."
     )
@@ -47,8 +48,10 @@ class VerifyHoursInput:
     decision: HourDecision = strawberry.field(description="Verify or reject.")
 
 
-@strawberry.input(description="Corrects a verified entry: `minutes` is the activity's corrected total; the "
-                  "correction records the difference.")
+@strawberry.input(
+    description="Corrects a verified entry: `minutes` is the activity's corrected total; the "
+    "correction records the difference."
+)
 class CorrectHoursInput:
     entry_id: strawberry.ID = strawberry.field(description="The entry, or any of its corrections.")
     minutes: int = strawberry.field(description="The activity's corrected total, 0 to 1440.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema.base.context import Info
@@ -33,7 +35,16 @@ class CorrectHoursPayload:
 @strawberry.type
 class HoursMutation:
     @strawberry.mutation(description="A coordinator records an activity's hours for volunteers (PENDING).")
-    async def record_hours(self, info: Info, input: RecordHoursInput) -> RecordHoursPayload:
+    async def record_hours(
+        self,
+        info: Info,
+        input: Annotated[
+            RecordHoursInput,
+            strawberry.argument(
+                description="The activity (a task, or an organisation and a category), when it ran and who served."
+            ),
+        ],
+    ) -> RecordHoursPayload:
         viewer = info.context.require_viewer()
         task_id = optional_raw_id(input.task_id, "Task", "taskId")
         org_id = optional_raw_id(input.organisation_id, "Organisation", "organisationId")
@@ -44,15 +55,31 @@ class HoursMutation:
         return RecordHoursPayload(entries=[HourEntry.of(d) for d in docs])
 
     @strawberry.mutation(description="The organisation that ran the activities verifies or rejects pending entries.")
-    async def verify_hours(self, info: Info, input: VerifyHoursInput) -> VerifyHoursPayload:
+    async def verify_hours(
+        self,
+        info: Info,
+        input: Annotated[
+            VerifyHoursInput,
+            strawberry.argument(description="The pending entries and the one decision for all of them."),
+        ],
+    ) -> VerifyHoursPayload:
         viewer = info.context.require_viewer()
         ids = raw_ids(input.entry_ids, "HourEntry", "entryIds")
         docs = await info.context.services.decisions.decide(viewer, ids, input.decision.value)
         return VerifyHoursPayload(entries=[HourEntry.of(d) for d in docs])
 
-    @strawberry.mutation(description="Corrects a verified entry with a new entry that carries the difference; the "
-                         "original stays as it was (never silently rewritten).")
-    async def correct_hours(self, info: Info, input: CorrectHoursInput) -> CorrectHoursPayload:
+    @strawberry.mutation(
+        description="Corrects a verified entry with a new entry that carries the difference; the "
+        "original stays as it was (never silently rewritten)."
+    )
+    async def correct_hours(
+        self,
+        info: Info,
+        input: Annotated[
+            CorrectHoursInput,
+            strawberry.argument(description="The verified entry, the activity's corrected total minutes and why."),
+        ],
+    ) -> CorrectHoursPayload:
         viewer = info.context.require_viewer()
         entry_id = raw_id(input.entry_id, "HourEntry", "entryId")
         correction, original = await info.context.services.decisions.correct(

@@ -17,8 +17,10 @@ from schema.hours.types import HourEntry, HourStatus, HourTally, TallyGroup
 
 @strawberry.type
 class HoursQuery:
-    @strawberry.field(description="Verified hours (时长) of a scope over whole months, grouped. Committees see their "
-                      "region, coordinators their subtree, volunteers themselves, admins everything.")
+    @strawberry.field(
+        description="Verified hours (时长) of a scope over whole months, grouped. Committees see their "
+        "region, coordinators their subtree, volunteers themselves, admins everything."
+    )
     async def hour_tallies(
         self,
         info: Info,
@@ -30,8 +32,9 @@ class HoursQuery:
         ] = None,
         to: Annotated[
             date | None,
-            strawberry.argument(description="Last day: a month's last day. Default: the end of `from`'s month, or "
-                                "of the current month."),
+            strawberry.argument(
+                description="Last day: a month's last day. Default: the end of `from`'s month, or of the current month."
+            ),
         ] = None,
     ) -> list[HourTally]:
         viewer = info.context.require_viewer()
@@ -57,6 +60,9 @@ class HoursQuery:
             viewer, org_id, status.value if status else None, after_key(after), check_first(first)
         )
         return connection(
-            [HourEntry.of(d) for d in docs], [encode_cursor(d["_id"]) for d in docs], has_next, total,
+            [HourEntry.of(d) for d in docs],
+            [encode_cursor(d["_id"]) for d in docs],
+            has_next,
+            total,
             after is not None,
         )

@@ -31,7 +31,8 @@ def public_key(group_by: str, key: str) -> str:
     return key
 
 
-async def tally_rows(tallies: HourTallies, viewer: Viewer | None, scope: Scope, group_by: str, start: date | None,
-                     end: date | None) -> list[Tally]:
+async def tally_rows(
+    tallies: HourTallies, viewer: Viewer | None, scope: Scope, group_by: str, start: date | None, end: date | None
+) -> list[Tally]:
     rows = await tallies.tallies(viewer, scope, group_by, start, end)
     return [Tally(public_key(group_by, t.key), t.label, t.minutes, t.entries, t.volunteers) for t in rows]

@@ -49,9 +49,11 @@ class TallyGroup(Enum):
 
 
 @node_type
-@strawberry.type(description="One record of service (志愿服务记录) in the append-only ledger: only PENDING → VERIFIED | "
-                 "REJECTED changes; corrections are new entries. Seen by the volunteer, the organisation's "
-                 "coordinators and committees of its region.")
+@strawberry.type(
+    description="One record of service (志愿服务记录) in the append-only ledger: only PENDING → VERIFIED | "
+    "REJECTED changes; corrections are new entries. Seen by the volunteer, the organisation's "
+    "coordinators and committees of its region."
+)
 class HourEntry(Node):
     raw: strawberry.Private[dict]
 
@@ -113,8 +115,9 @@ class HourEntry(Node):
     def source(self) -> HourSource:
         return HourSource(self.raw["source"])
 
-    @strawberry.field(description="Check-in/out findings for the coordinator, e.g. OUT_OF_FENCE, LATE, "
-                      "NO_TIME_IN_WINDOW.")
+    @strawberry.field(
+        description="Check-in/out findings for the coordinator, e.g. OUT_OF_FENCE, LATE, NO_TIME_IN_WINDOW."
+    )
     def flags(self) -> list[str]:
         return list(self.raw.get("flags", []))
 
@@ -136,11 +139,14 @@ class HourEntry(Node):
         return self.raw.get("verified_at")
 
 
-@strawberry.type(description="Verified minutes, entries (corrections excluded) and distinct volunteers of one "
-                 "group. `volunteers` is exact within a month; over several months it adds the months' counts.")
+@strawberry.type(
+    description="Verified minutes, entries (corrections excluded) and distinct volunteers of one "
+    "group. `volunteers` is exact within a month; over several months it adds the months' counts."
+)
 class HourTally:
-    key: str = strawberry.field(description="The group: a Volunteer or Organisation id, a region code, a category, "
-                                "or a month YYYY-MM.")
+    key: str = strawberry.field(
+        description="The group: a Volunteer or Organisation id, a region code, a category, or a month YYYY-MM."
+    )
     label: str = strawberry.field(description="A name for people, e.g. 马家寨乡社工站, 养老服务, 2026年3月.")
     minutes: int = strawberry.field(description="Verified minutes (时长), corrections included.")
     entries: int = strawberry.field(description="Verified entries, corrections not counted.")

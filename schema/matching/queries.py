@@ -31,8 +31,10 @@ def _after(cursor: str | None) -> tuple[float, str] | None:
 
 @strawberry.type
 class MatchingQuery:
-    @strawberry.field(description="Open, not full tasks within `radiusKm` of `near`, nearest first. Anonymous "
-                      "callers may use it; beneficiary notes and exact addresses never appear.")
+    @strawberry.field(
+        description="Open, not full tasks within `radiusKm` of `near`, nearest first. Anonymous "
+        "callers may use it; beneficiary notes and exact addresses never appear."
+    )
     async def open_tasks(
         self,
         info: Info,
@@ -49,13 +51,21 @@ class MatchingQuery:
         from_: Annotated[
             datetime | None, strawberry.argument(name="from", description="Only tasks that end after this time.")
         ] = None,
-        to: Annotated[datetime | None, strawberry.argument(description="Only tasks that start before this time.")] = None,
+        to: Annotated[
+            datetime | None, strawberry.argument(description="Only tasks that start before this time.")
+        ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description="`endCursor` of the previous page.")] = None,
     ) -> OpenTaskConnection:
         page = info.context.services.matching.open_tasks(
-            near, radius_km, [c.value for c in categories] if categories else None, skills, from_, to,
-            check_first(first), _after(after),
+            near,
+            radius_km,
+            [c.value for c in categories] if categories else None,
+            skills,
+            from_,
+            to,
+            check_first(first),
+            _after(after),
         )
         docs = await info.context.loaders.tasks.load_many([h.task_id for h in page.items])
         edges = [
@@ -95,8 +105,10 @@ class MatchingQuery:
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         radius_km: Annotated[
             float | None,
-            strawberry.argument(description="Only volunteers within this distance (default: each one's travel "
-                                "radius; emergencies widen ring by ring up to 50 km)."),
+            strawberry.argument(
+                description="Only volunteers within this distance (default: each one's travel "
+                "radius; emergencies widen ring by ring up to 50 km)."
+            ),
         ] = None,
     ) -> list[VolunteerMatch]:
         viewer = info.context.require_viewer()
@@ -106,8 +118,12 @@ class MatchingQuery:
         docs = await info.context.loaders.volunteers.load_many([m.volunteer_id for m in matches])
         return [
             VolunteerMatch(
-                volunteer=volunteer, score=m.score, distance_km=m.distance_km, matched_skills=m.matched_skills,
-                missing_skills=m.missing_skills, reasons=m.reasons,
+                volunteer=volunteer,
+                score=m.score,
+                distance_km=m.distance_km,
+                matched_skills=m.matched_skills,
+                missing_skills=m.missing_skills,
+                reasons=m.reasons,
             )
             for m, d in zip(matches, docs)
             if (volunteer := Volunteer.of(d)) is not None

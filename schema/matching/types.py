@@ -28,7 +28,7 @@ class TaskMatch:
     task: Task = strawberry.field(description="The task.")
     score: float = strawberry.field(description="0 to 1: higher is a better match.")
     distance_km: float = strawberry.field(description="Distance from the volunteer's home, in km.")
-    reasons: list[str] = strawberry.field(description="Why it ranks where it does, e.g. \"served this elder before\".")
+    reasons: list[str] = strawberry.field(description='Why it ranks where it does, e.g. "served this elder before".')
 
 
 @strawberry.type(description="A volunteer recommended for a task.")

@@ -25,8 +25,10 @@ class TaskWindowInput:
     slots: int = strawberry.field(description="Volunteers wanted, 1 to 100.")
 
 
-@strawberry.input(description="Every week on `weekdays` at `startTime` (local), from `startsOn` until `endsOn` "
-                  "or the planning horizon (90 days), whichever comes first; at most 200 tasks.")
+@strawberry.input(
+    description="Every week on `weekdays` at `startTime` (local), from `startsOn` until `endsOn` "
+    "or the planning horizon (90 days by default), whichever comes first; at most 200 tasks."
+)
 class WeeklyRecurrenceInput:
     weekdays: list[Weekday] = strawberry.field(description="1 to 7 days of the week.")
     start_time: time = strawberry.field(description="Local (UTC+8) start time of each task.")
@@ -45,7 +47,8 @@ class PostNeedInput:
     urgency: Urgency = strawberry.field(default=Urgency.ROUTINE, description="How soon it must be met.")
     description: str | None = strawberry.field(default=None, description="What volunteers will do (public).")
     address: str | None = strawberry.field(
-        default=None, description="Exact address: shown only to coordinators and accepted volunteers."
+        default=None,
+        description="Exact address: shown only to coordinators and to volunteers accepted on (or done with) a task.",
     )
     required_skills: list[RequiredSkillInput] = strawberry.field(
         default_factory=list, description="At most 10 skills every volunteer must have."
@@ -59,8 +62,9 @@ class PostNeedInput:
         default_factory=list, description="Languages or dialects the person served speaks (at most 5)."
     )
     beneficiary_notes: str | None = strawberry.field(
-        default=None, description="Private notes on the person served: shown only to coordinators and accepted "
-        "volunteers."
+        default=None,
+        description="Private notes on the person served: shown only to coordinators and to volunteers accepted on (or "
+        "done with) a task.",
     )
     beneficiary_ref: str | None = strawberry.field(
         default=None, description="The organisation's case reference for the person served (for continuity)."
@@ -73,8 +77,10 @@ class PostNeedInput:
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY)
 
 
-@strawberry.input(description="Changes to a need: only the fields given change; lists given replace the old list. "
-                  "Changes to skills, credentials, languages, location, category or urgency reach its tasks.")
+@strawberry.input(
+    description="Changes to a need: only the fields given change; lists given replace the old list. "
+    "Changes to skills, credentials, languages, location, category or urgency reach its tasks."
+)
 class UpdateNeedInput:
     need_id: strawberry.ID = strawberry.field(description="The need to change.")
     title: str | None = strawberry.field(default=None, description="New title.")

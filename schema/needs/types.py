@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
@@ -15,11 +15,9 @@ from schema.base.nodes import Node, node_type, wrap
 from schema.base.pagination import Connection, after_key, check_first, connection, encode_cursor, page_of_list
 from schema.organisations.types import Organisation
 
-if TYPE_CHECKING:
-    from schema.engagement.types import Application, ApplicationStatus
-
-LazyApplication = Annotated["Application", strawberry.lazy("schema.engagement.types")]
-LazyApplicationStatus = Annotated["ApplicationStatus", strawberry.lazy("schema.engagement.types")]
+# A higher domain's type, resolved by name when the schema is built (no import: see schema/base/nodes.py).
+LazyApplication = Annotated["Application", strawberry.lazy("schema.engagement.types")]  # noqa: F821
+LazyApplicationStatus = Annotated["ApplicationStatus", strawberry.lazy("schema.engagement.types")]  # noqa: F821
 
 
 @strawberry.enum(description="The field of service (the five fields of 千站暖万家, plus emergency response).")
@@ -79,12 +77,16 @@ class Recurrence:
     duration_minutes: int = strawberry.field(description="Length of each task in minutes.")
     slots: int = strawberry.field(description="Volunteers wanted per task.")
     starts_on: date = strawberry.field(description="First day of the schedule.")
-    ends_on: date | None = strawberry.field(description="Last day, or null for the planning horizon (90 days).")
+    ends_on: date | None = strawberry.field(
+        description="Last day, or null for the planning horizon (90 days by default)."
+    )
 
 
 @node_type
-@strawberry.type(description="A need an organisation posted (often a case plan a social worker designed), carried "
-                 "out by volunteers through its tasks.")
+@strawberry.type(
+    description="A need an organisation posted (often a case plan a social worker designed), carried "
+    "out by volunteers through its tasks."
+)
 class Need(Node):
     raw: strawberry.Private[dict]
 
@@ -132,18 +134,24 @@ class Need(Node):
             ctx.memo[key] = await ctx.services.access.may_see_need_private(ctx.viewer, self.raw)
         return ctx.memo[key]
 
-    @strawberry.field(description="Exact address: for the organisation's coordinators and accepted volunteers; null "
-                      "for everyone else.")
+    @strawberry.field(
+        description="Exact address: for the organisation's coordinators and volunteers accepted on (or done "
+        "with) one of the need's tasks; null for everyone else."
+    )
     async def address(self, info: Info) -> str | None:
         return self.raw.get("address") if await self._may_see_private(info) else None
 
-    @strawberry.field(description="Private notes on the person served (health, household): for the owning "
-                      "organisation and volunteers accepted on one of the need's tasks; null for everyone else.")
+    @strawberry.field(
+        description="Private notes on the person served (health, household): for the owning "
+        "organisation and volunteers accepted on (or done with) one of the need's tasks; null for everyone else."
+    )
     async def beneficiary_notes(self, info: Info) -> str | None:
         return self.raw.get("beneficiary_notes") if await self._may_see_private(info) else None
 
-    @strawberry.field(description="The owning organisation's case reference for the person served (个案编号): for "
-                      "its coordinators only.")
+    @strawberry.field(
+        description="The owning organisation's case reference for the person served (个案编号): for "
+        "its coordinators only."
+    )
     def beneficiary_ref(self, info: Info) -> str | None:
         if info.context.services.access.may_manage(info.context.viewer, self.raw["organisation_id"]):
             return self.raw.get("beneficiary_key")
@@ -153,18 +161,21 @@ class Need(Node):
     def required_skills(self) -> list[RequiredSkill]:
         return [RequiredSkill(skill=s["code"], min_level=s["min_level"]) for s in self.raw.get("required_skills", [])]
 
-    @strawberry.field(description="Credentials every volunteer must hold, valid on the task's date (e.g. "
-                      "CHILD_SAFEGUARDING_CHECK).")
+    @strawberry.field(
+        description="Credentials every volunteer must hold, valid on the task's date (e.g. CHILD_SAFEGUARDING_CHECK)."
+    )
     def required_credentials(self) -> list[str]:
         return list(self.raw.get("required_credentials", []))
 
-    @strawberry.field(description="Languages or dialects the person served speaks; volunteers who speak one rank "
-                      "higher.")
+    @strawberry.field(
+        description="Languages or dialects the person served speaks; volunteers who speak one rank higher."
+    )
     def languages(self) -> list[str]:
         return list(self.raw.get("languages", []))
 
-    @strawberry.field(description="Whether applicants are accepted at once while slots last (else the "
-                      "organisation reviews them).")
+    @strawberry.field(
+        description="Whether applicants are accepted at once while slots last (else the organisation reviews them)."
+    )
     def auto_accept(self) -> bool:
         return bool(self.raw.get("auto_accept"))
 
@@ -202,8 +213,10 @@ class Need(Node):
 
 
 @node_type
-@strawberry.type(description="One time window of a need with a number of volunteer slots. Scalar fields are plain "
-                 "attributes: open-task pages resolve thousands of them per second.")
+@strawberry.type(
+    description="One time window of a need with a number of volunteer slots. Scalar fields are plain "
+    "attributes: open-task pages resolve thousands of them per second."
+)
 class Task(Node):
     raw: strawberry.Private[dict]
     starts_at: datetime = strawberry.field(description="When it starts.")
@@ -246,8 +259,7 @@ class Task(Node):
     def organisation(self, info: Info) -> Organisation | None:
         return Organisation.of(info.context.services.organisations.get(self.raw["organisation_id"]))
 
-    @strawberry.field(description="Applications in arrival order: for the task's organisation; null for everyone "
-                      "else.")
+    @strawberry.field(description="Applications in arrival order: for the task's organisation; null for everyone else.")
     async def applications(
         self,
         info: Info,
@@ -266,6 +278,9 @@ class Task(Node):
         docs, has_next, total = page
         application = wrap("Application")
         return connection(
-            [application(d) for d in docs], [encode_cursor(d["applied_id"]) for d in docs], has_next, total,
+            [application(d) for d in docs],
+            [encode_cursor(d["applied_id"]) for d in docs],
+            has_next,
+            total,
             after is not None,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema.base.context import Info
@@ -24,7 +26,14 @@ class OrganisationMutation:
         description="Registers an organisation and its first coordinator. Admins create city centres; coordinators "
         "add stations, agencies and teams under what they coordinate; agencies and teams may register themselves."
     )
-    async def register_organisation(self, info: Info, input: RegisterOrganisationInput) -> RegisterOrganisationPayload:
+    async def register_organisation(
+        self,
+        info: Info,
+        input: Annotated[
+            RegisterOrganisationInput,
+            strawberry.argument(description="The organisation, its place in the hierarchy and its first coordinator."),
+        ],
+    ) -> RegisterOrganisationPayload:
         viewer = info.context.optional_viewer()
         parent_id = optional_raw_id(input.parent_id, "Organisation", "parentId")
         token, doc = await info.context.services.organisations.register(viewer, input, parent_id)

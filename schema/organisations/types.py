@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
@@ -13,15 +13,15 @@ from schema.base.ids import encode_id
 from schema.base.nodes import Node, node_type, wrap
 from schema.base.pagination import Connection, connection, encode_cursor, page_of_sorted_ids
 
-if TYPE_CHECKING:
-    from schema.needs.types import Need
-
-LazyNeed = Annotated["Need", strawberry.lazy("schema.needs.types")]
+# A higher domain's type, resolved by name when the schema is built (no import: see schema/base/nodes.py).
+LazyNeed = Annotated["Need", strawberry.lazy("schema.needs.types")]  # noqa: F821
 
 
 @strawberry.enum(description="What an organisation is; stations form the four-tier hierarchy (四级社会工作服务体系).")
 class OrganisationKind(Enum):
-    CITY_CENTER = strawberry.enum_value("CITY_CENTER", description="市级社会工作指导中心, the top of a city's hierarchy.")
+    CITY_CENTER = strawberry.enum_value(
+        "CITY_CENTER", description="市级社会工作指导中心, the top of a city's hierarchy."
+    )
     COUNTY_STATION = strawberry.enum_value("COUNTY_STATION", description="县级社会工作服务总站, under a city centre.")
     TOWNSHIP_STATION = strawberry.enum_value(
         "TOWNSHIP_STATION", description="乡镇(街道)社工站, under a county station."

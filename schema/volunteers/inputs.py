@@ -49,8 +49,10 @@ class RegisterVolunteerInput:
     )
 
 
-@strawberry.input(description="Changes to the signed-in volunteer's profile: only the fields given change; lists "
-                  "given replace the old list.")
+@strawberry.input(
+    description="Changes to the signed-in volunteer's profile: only the fields given change; lists "
+    "given replace the old list."
+)
 class UpdateVolunteerProfileInput:
     name: str | None = strawberry.field(default=None, description="New name.")
     phone: str | None = strawberry.field(default=None, description="New phone number.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema.base.context import Info
@@ -26,14 +28,25 @@ class UpdateVolunteerProfilePayload:
 @strawberry.type
 class VolunteerMutation:
     @strawberry.mutation(description="Registers a volunteer: an account and a profile; signs them in.")
-    async def register_volunteer(self, info: Info, input: RegisterVolunteerInput) -> RegisterVolunteerPayload:
+    async def register_volunteer(
+        self,
+        info: Info,
+        input: Annotated[
+            RegisterVolunteerInput, strawberry.argument(description="The new volunteer's (志愿者) sign-in and profile.")
+        ],
+    ) -> RegisterVolunteerPayload:
         token, doc = await info.context.services.volunteers.register(input)
         await info.context.sign_in_as(doc["account_id"])
         return RegisterVolunteerPayload(token=token, volunteer=Volunteer.of(doc))
 
     @strawberry.mutation(description="Changes the signed-in volunteer's profile.")
     async def update_volunteer_profile(
-        self, info: Info, input: UpdateVolunteerProfileInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateVolunteerProfileInput,
+            strawberry.argument(description="The fields to change; fields left out or null keep their value."),
+        ],
     ) -> UpdateVolunteerProfilePayload:
         viewer = info.context.require_viewer()
         doc = await info.context.services.volunteers.update_profile(viewer, input)

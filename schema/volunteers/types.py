@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
@@ -16,10 +16,8 @@ from schema.base.pagination import Connection, after_key, check_first, connectio
 from services.hours.rules import star_level
 from services.volunteers import WEEKDAYS
 
-if TYPE_CHECKING:
-    from schema.engagement.types import Application
-
-LazyApplication = Annotated["Application", strawberry.lazy("schema.engagement.types")]
+# A higher domain's type, resolved by name when the schema is built (no import: see schema/base/nodes.py).
+LazyApplication = Annotated["Application", strawberry.lazy("schema.engagement.types")]  # noqa: F821
 
 
 @strawberry.type(description="A skill a volunteer has, at a level.")
@@ -42,8 +40,10 @@ class AvailabilitySlot:
 
 
 @node_type
-@strawberry.type(description="A volunteer's profile: what they can do, where and when. Seen by the volunteer and by "
-                 "the organisations that engage volunteers.")
+@strawberry.type(
+    description="A volunteer's profile: what they can do, where and when. Seen by the volunteer and by "
+    "the organisations that engage volunteers."
+)
 class Volunteer(Node):
     raw: strawberry.Private[dict]
 
@@ -122,13 +122,17 @@ class Volunteer(Node):
     async def verified_minutes(self, info: Info) -> int:
         return await info.context.services.rollups.verified_minutes(self.raw["_id"])
 
-    @strawberry.field(description="星级 0 to 5 from certified hours (1★ 100 h, 2★ 300 h, 3★ 600 h, 4★ 1000 h, "
-                      "5★ 1500 h): a statistic toward the rating the competent body grants on application.")
+    @strawberry.field(
+        description="星级 0 to 5 from certified hours (1★ 100 h, 2★ 300 h, 3★ 600 h, 4★ 1000 h, "
+        "5★ 1500 h): a statistic toward the rating the competent body grants on application."
+    )
     async def star_level(self, info: Info) -> int:
         return star_level(await info.context.services.rollups.verified_minutes(self.raw["_id"]))
 
-    @strawberry.field(description="Accepted, completed and no-show assignments, oldest first: for the volunteer; "
-                      "coordinators see those their organisations run; null for everyone else.")
+    @strawberry.field(
+        description="Accepted, completed and no-show assignments, oldest first: for the volunteer; "
+        "coordinators see those their organisations run; null for everyone else."
+    )
     async def assignments(
         self,
         info: Info,
@@ -144,6 +148,9 @@ class Volunteer(Node):
         docs, has_next, total = page
         application = wrap("Application")
         return connection(
-            [application(d) for d in docs], [encode_cursor(d["applied_id"]) for d in docs], has_next, total,
+            [application(d) for d in docs],
+            [encode_cursor(d["applied_id"]) for d in docs],
+            has_next,
+            total,
             after is not None,
         )
