@@ -1,4 +1,4 @@
-"""Command line: `python -m api.cli serve | load-demo | create-admin | export-schema | rebuild-rollups | repair-claims`."""
+"""Command line: `python -m api.cli serve | load-demo | create-admin | export-schema | rebuild-rollups | ...`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from config import ROOT, Settings
 from services.errors import DomainError
 
 SCHEMA_FILE = ROOT / "schema.graphql"
+ERRORS_FILE = ROOT / "docs" / "errors.md"
 T = TypeVar("T")
 
 
@@ -61,8 +62,15 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = Settings.from_env()
     if args.load_demo_if_empty:
         print(_run(lambda s: _load_demo(s, only_if_empty=True)))
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                access_log=settings.access_log, loop="uvloop", http="httptools")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=settings.access_log,
+        loop="uvloop",
+        http="httptools",
+    )
 
 
 def cmd_load_demo(args: argparse.Namespace) -> None:
@@ -78,9 +86,30 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
     print("admin account", _run(work), "created")
 
 
+def errors_markdown() -> str:
+    """docs/errors.md: every code a client can receive, from `ErrorCode`."""
+    from services.errors import ErrorCode
+
+    lines = [
+        "# Error codes",
+        "",
+        "Every code a client can receive: in a mutation payload's `errors[].code`, or in `extensions.code` of a",
+        "GraphQL error (queries, nested fields, the request itself), or in the `errors` of `GET /exports/hours.csv`.",
+        'Codes are stable. `field` points at the input field at fault (e.g. `["tasks", "0", "endsAt"]`).',
+        "An INTERNAL_ERROR carries `requestId`, which is also the response's `X-Request-Id` header and is in the",
+        "server log beside the cause. This file is generated from `services/errors.py` by `make schema`.",
+        "",
+        "| code | when |",
+        "|---|---|",
+    ]
+    lines += [f"| `{code.value}` | {code.when} |" for code in ErrorCode]
+    return "\n".join(lines) + "\n"
+
+
 def cmd_export_schema(args: argparse.Namespace) -> None:
     SCHEMA_FILE.write_text(schema_sdl())
-    print(f"wrote {SCHEMA_FILE}")
+    ERRORS_FILE.write_text(errors_markdown())
+    print(f"wrote {SCHEMA_FILE} and {ERRORS_FILE}")
 
 
 def cmd_rebuild_rollups(args: argparse.Namespace) -> None:
@@ -107,10 +136,11 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--name", default="Administrator")
     admin.add_argument("--password", help="prompted for when omitted")
     admin.set_defaults(func=cmd_create_admin)
-    export = sub.add_parser("export-schema", help=f"write {SCHEMA_FILE.name}")
+    export = sub.add_parser("export-schema", help=f"write {SCHEMA_FILE.name} and docs/{ERRORS_FILE.name}")
     export.set_defaults(func=cmd_export_schema)
-    rollups = sub.add_parser("rebuild-rollups", help="recompute every hours rollup from the verified entries "
-                                                     "(stop the API processes first)")
+    rollups = sub.add_parser(
+        "rebuild-rollups", help="recompute every hours rollup from the verified entries (stop the API processes first)"
+    )
     rollups.set_defaults(func=cmd_rebuild_rollups)
     repair = sub.add_parser("repair-claims", help="remove slot and time claims left by a crash or a cancelled task")
     repair.set_defaults(func=cmd_repair_claims)
