@@ -80,19 +80,17 @@ def build_services(settings: Settings, database: Database, clock: Clock) -> Serv
     directory = Directory()
     access = AccessPolicy(directory, repos.applications)
     idempotency = IdempotencyKeys(repos.idempotency, clock)
-    tokens = TokenIssuer(load_or_create_secret(settings.jwt_secret, settings.data_dir), settings.token_ttl_seconds, clock)
+    tokens = TokenIssuer(
+        load_or_create_secret(settings.jwt_secret, settings.data_dir), settings.token_ttl_seconds, clock
+    )
 
     accounts = AccountService(repos.accounts, repos.account_emails, access, tokens, clock)
     organisations = OrganisationService(
         repos.organisations, repos.needs, accounts, access, directory, tokens, changes, clock
     )
     volunteers = VolunteerService(repos.volunteers, accounts, tokens, changes, clock)
-    needs = NeedService(
-        repos.needs, repos.tasks, access, idempotency, changes, clock, settings.recurrence_horizon_days
-    )
-    matching = MatchingService(
-        repos.volunteers, repos.tasks, repos.applications, repos.service_records, access, clock
-    )
+    needs = NeedService(repos.needs, repos.tasks, access, idempotency, changes, clock, settings.recurrence_horizon_days)
+    matching = MatchingService(repos.volunteers, repos.tasks, repos.applications, repos.service_records, access, clock)
 
     locks = KeyedLocks()
     store = ApplicationStore(repos.applications, clock)

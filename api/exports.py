@@ -49,15 +49,18 @@ def hours_csv(runtime: Runtime):  # type: ignore[no-untyped-def]
             group_by = params.get("groupBy", "")
             if group_by not in GROUPS:
                 raise invalid(f"groupBy must be one of {', '.join(GROUPS)}", "groupBy")
-            rows = await tally_rows(services.tallies, viewer, scope, group_by, _date(params, "from"), _date(params, "to"))
+            rows = await tally_rows(
+                services.tallies, viewer, scope, group_by, _date(params, "from"), _date(params, "to")
+            )
         except DomainError as exc:
             body = json.dumps({"errors": [e.__dict__ for e in user_errors(exc)]}, ensure_ascii=False)
             return Response(body, status_code=STATUS.get(exc.code, 400), media_type="application/json")
         except Exception:
             rid = request_id_of(request.scope)
             log.exception("request %s: hours.csv failed", rid)
-            body = json.dumps({"errors": [{"code": ErrorCode.INTERNAL_ERROR.value, "message": "internal error",
-                                           "requestId": rid}]})
+            body = json.dumps(
+                {"errors": [{"code": ErrorCode.INTERNAL_ERROR.value, "message": "internal error", "requestId": rid}]}
+            )
             return Response(body, status_code=500, media_type="application/json")
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")

@@ -29,5 +29,11 @@ class GraphQLEndpoint(GraphQL):
         services = self.runtime.services
         assert services is not None, "the runtime is not started"
         viewer, problem = await authenticate(services, request.headers.get("authorization"))
-        return Context(services=services, viewer=viewer, token_problem=problem, loaders=Loaders.create(services),
-                       request_id=request_id_of(request.scope), request=request)
+        return Context(
+            services=services,
+            viewer=viewer,
+            token_problem=problem,
+            loaders=Loaders.create(services),
+            request_id=request_id_of(request.scope),
+            request=request,
+        )

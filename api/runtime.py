@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from pymongo.monitoring import CommandListener
+
 from bootstrap import Services, build_services
 from config import Settings
 from db.client import Database
 from db.engine import EmbeddedEngine
-from pymongo.monitoring import CommandListener
 from services.clock import Clock, SystemClock
 
 
 class Runtime:
-    def __init__(self, settings: Settings, clock: Clock | None = None,
-                 command_listeners: list[CommandListener] | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, command_listeners: list[CommandListener] | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.command_listeners = command_listeners or []

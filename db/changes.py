@@ -15,7 +15,7 @@ import inspect
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from db.collections import CHANGELOG_MAX
 from db.repo import Repository, new_id
@@ -26,7 +26,7 @@ POLL_SECONDS = 0.5
 # Entry times come from the clocks of several processes: re-read a window so a late writer is not missed.
 REREAD = timedelta(seconds=5)
 
-Listener = Callable[[dict], None | Awaitable[None]]
+Listener = Callable[[dict], Awaitable[None] | None]
 Rebuilder = Callable[[], Awaitable[None]]
 
 
@@ -46,7 +46,7 @@ class ChangeFeed:
         self._poller: asyncio.Task | None = None
         self._seen: deque[str] = deque(maxlen=20000)
         self._seen_set: set[str] = set()
-        self._poll_from = datetime.now(timezone.utc)
+        self._poll_from = datetime.now(UTC)
 
     def subscribe(self, kind: str, listener: Listener) -> None:
         """`listener(doc)` (plain or async) runs for every changed document of `kind`."""
@@ -59,7 +59,7 @@ class ChangeFeed:
         self._rebuilders.append(rebuilder)
 
     async def rebuild(self) -> None:
-        self._poll_from = datetime.now(timezone.utc)
+        self._poll_from = datetime.now(UTC)
         for rebuilder in self._rebuilders:
             await rebuilder()
 
@@ -73,7 +73,7 @@ class ChangeFeed:
 
     async def publish(self, kind: str, *docs: dict) -> None:
         """A write landed: apply it here at once, and log it for the other processes."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         entries = []
         for doc in docs:
             await self._apply(kind, doc)
@@ -83,9 +83,7 @@ class ChangeFeed:
         try:
             await self.changelog.insert_many(entries)
         except Exception:
-            log.exception(
-                "could not log %d %s change(s); other processes see them after a rebuild", len(entries), kind
-            )
+            log.exception("could not log %d %s change(s); other processes see them after a rebuild", len(entries), kind)
 
     async def _apply(self, kind: str, doc: dict) -> None:
         for listener in self._listeners.get(kind, []):

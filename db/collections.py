@@ -8,6 +8,7 @@ read-then-write): it comes from unique `_id` inserts in the `*_claims` collectio
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
@@ -28,12 +29,21 @@ _POINT = {
 }
 
 COLLECTIONS: dict[str, dict | None] = {
-    "accounts": {"required": ["email", "password_hash", "role"], "properties": {"email": _STR, "role": {"enum": ["VOLUNTEER", "COORDINATOR", "COMMITTEE", "ADMIN"]}}},
+    "accounts": {
+        "required": ["email", "password_hash", "role"],
+        "properties": {"email": _STR, "role": {"enum": ["VOLUNTEER", "COORDINATOR", "COMMITTEE", "ADMIN"]}},
+    },
     "account_emails": None,
     "organisations": {"required": ["name", "kind", "region_code", "path"], "properties": {"location": _POINT}},
     "volunteers": {"required": ["account_id", "name", "home"], "properties": {"home": _POINT}},
-    "needs": {"required": ["organisation_id", "title", "category", "urgency", "location"], "properties": {"location": _POINT}},
-    "tasks": {"required": ["need_id", "starts_at", "ends_at", "slots", "status"], "properties": {"slots": {"bsonType": "int", "minimum": 1}}},
+    "needs": {
+        "required": ["organisation_id", "title", "category", "urgency", "location"],
+        "properties": {"location": _POINT},
+    },
+    "tasks": {
+        "required": ["need_id", "starts_at", "ends_at", "slots", "status"],
+        "properties": {"slots": {"bsonType": "int", "minimum": 1}},
+    },
     "changelog": None,
     "idempotency": None,
     "applications": None,
@@ -64,15 +74,18 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("volunteer_id", ASCENDING), ("applied_id", ASCENDING)], name="volunteer"),
     ],
     "service_records": [IndexModel([("volunteer_id", ASCENDING), ("at", ASCENDING)], name="volunteer_at")],
-    "hour_entries": [IndexModel([("organisation_id", ASCENDING), ("status", ASCENDING), ("_id", ASCENDING)],
-                                name="organisation_status")],
+    "hour_entries": [
+        IndexModel(
+            [("organisation_id", ASCENDING), ("status", ASCENDING), ("_id", ASCENDING)], name="organisation_status"
+        )
+    ],
 }
 
 
 # Other processes poll the change log for the last few seconds of entries; capping keeps every poll's
 # scan small on FerretDB (which reads the whole collection for any filter but `_id`).
 CHANGELOG_MAX = 5_000
-CAPPED = {"changelog": {"capped": True, "size": 8 * 1024 * 1024, "max": CHANGELOG_MAX}}
+CAPPED: dict[str, dict[str, Any]] = {"changelog": {"capped": True, "size": 8 * 1024 * 1024, "max": CHANGELOG_MAX}}
 
 
 async def ensure_collections(db: AsyncDatabase) -> None:
@@ -90,9 +103,9 @@ async def ensure_collections(db: AsyncDatabase) -> None:
     for name, models in INDEXES.items():
         # One index per call, only the missing ones: FerretDB v1.24 panics ("slice bounds out of
         # range") when a single createIndexes call repeats several existing indexes.
-        existing = await db[name].index_information()
+        indexes = await db[name].index_information()
         for model in models:
-            if model.document["name"] not in existing:
+            if model.document["name"] not in indexes:
                 await db[name].create_indexes([model])
 
 

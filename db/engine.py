@@ -42,16 +42,17 @@ class EmbeddedEngine:
         if not self.binary.exists():
             raise EngineError(f"engine binary {self.binary} is missing: run `make engine`")
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._proc = subprocess.Popen(
+        proc = self._proc = subprocess.Popen(
             [str(self.binary), "-listen", self.listen, "-data", str(self.data_dir)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,
             text=True,
         )
-        line = self._proc.stdout.readline().strip()
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
         if not line.startswith("mongodb://"):
-            code = self._proc.poll()
+            code = proc.poll()
             raise EngineError(f"engine did not start (exit code {code}, said {line!r})")
         self.uri = line
         # Restarts must come back on the same port so the driver's URI stays valid.
@@ -65,7 +66,7 @@ class EmbeddedEngine:
         return uri
 
     async def _supervise(self) -> None:
-        while not self._stopping:
+        while not self._stopping and self._proc is not None:
             code = await asyncio.to_thread(self._proc.wait)
             if self._stopping:
                 return

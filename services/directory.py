@@ -57,7 +57,7 @@ class Directory:
     def manages(self, organisation_ids: Iterable[str], org_id: str) -> bool:
         """A coordinator acts for the organisations they coordinate and everything below them."""
         org = self.orgs.get(org_id)
-        return bool(org) and any(a in org["path"] for a in organisation_ids)
+        return org is not None and any(a in org["path"] for a in organisation_ids)
 
     def subtree(self, root_id: str) -> list[str]:
         return [i for i, o in self.orgs.items() if root_id in o["path"]]

@@ -39,7 +39,7 @@ def normalise_profile(c: Collector, p, *, partial: bool) -> dict:
                 skills[s.skill] = s.level
         out["skills"] = [{"code": k, "level": lvl} for k, lvl in skills.items()]
     if given("credentials"):
-        creds = {}
+        creds: dict[str, str] = {}
         for i, cr in enumerate(v.bounded_list(c, p.credentials, "credentials", 20)):
             kind_ok = v.credential_kind(c, cr.kind, "credentials", str(i), "kind")
             if v.day(c, cr.expires_on, "credentials", str(i), "expiresOn") and kind_ok:
@@ -55,17 +55,26 @@ def normalise_profile(c: Collector, p, *, partial: bool) -> dict:
         out["home"] = v.point(c, p.home, "home")
     if given("travel_radius_km"):
         r = p.travel_radius_km
-        c.check(r is not None and 0 < r <= MAX_RADIUS_KM, f"must be above 0 and at most {MAX_RADIUS_KM:g} km",
-                "travelRadiusKm", code=ErrorCode.INVALID_RADIUS)
+        c.check(
+            r is not None and 0 < r <= MAX_RADIUS_KM,
+            f"must be above 0 and at most {MAX_RADIUS_KM:g} km",
+            "travelRadiusKm",
+            code=ErrorCode.INVALID_RADIUS,
+        )
         out["travel_radius_km"] = float(r or 0)
     if given("availability"):
         slots = []
         for i, a in enumerate(v.bounded_list(c, p.availability, "availability", 7 * 24)):
-            ok = c.check(0 <= a.start_hour < a.end_hour <= 24, "hours must satisfy 0 <= startHour < endHour <= 24",
-                         "availability", str(i))
+            ok = c.check(
+                0 <= a.start_hour < a.end_hour <= 24,
+                "hours must satisfy 0 <= startHour < endHour <= 24",
+                "availability",
+                str(i),
+            )
             if ok:
-                slots.append({"weekday": WEEKDAYS.index(a.weekday.value) + 1,
-                              "start_hour": a.start_hour, "end_hour": a.end_hour})
+                slots.append(
+                    {"weekday": WEEKDAYS.index(a.weekday.value) + 1, "start_hour": a.start_hour, "end_hour": a.end_hour}
+                )
         out["availability"] = slots
     if given("blackout_dates"):
         days = v.bounded_list(c, p.blackout_dates, "blackoutDates", MAX_BLACKOUTS)
@@ -137,10 +146,28 @@ class VolunteerService:
         accounts, volunteers = [], []
         for email, profile in normalised:
             account_id, volunteer_id = new_id(), new_id()
-            accounts.append({"_id": account_id, "email": email, "password_hash": password_hash, "role": "VOLUNTEER",
-                             "display_name": profile["name"], "created_at": now, "volunteer_id": volunteer_id})
-            volunteers.append({"_id": volunteer_id, "account_id": account_id, "email": email, "active": True,
-                               "created_at": now, "updated_at": now, **profile})
+            accounts.append(
+                {
+                    "_id": account_id,
+                    "email": email,
+                    "password_hash": password_hash,
+                    "role": "VOLUNTEER",
+                    "display_name": profile["name"],
+                    "created_at": now,
+                    "volunteer_id": volunteer_id,
+                }
+            )
+            volunteers.append(
+                {
+                    "_id": volunteer_id,
+                    "account_id": account_id,
+                    "email": email,
+                    "active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                    **profile,
+                }
+            )
         await self.accounts.import_accounts(accounts)
         await self.volunteers.insert_many(volunteers)
         await self.changes.publish("volunteer", *volunteers)

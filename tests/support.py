@@ -14,7 +14,7 @@ import itertools
 import os
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from pymongo.monitoring import CommandListener
@@ -178,7 +178,8 @@ async def hierarchy(services: Services, api: Api) -> dict:
         register, org_input("江陵县社工总站", "COUNTY_STATION", "421024", city["organisation"]["id"]), city["token"]
     )
     town = await api.ok(
-        register, org_input("马家寨乡社工站", "TOWNSHIP_STATION", "421024101", county["organisation"]["id"]),
+        register,
+        org_input("马家寨乡社工站", "TOWNSHIP_STATION", "421024101", county["organisation"]["id"]),
         county["token"],
     )
     village = await api.ok(
@@ -210,8 +211,7 @@ def lonely_spot() -> dict:
 
 APP = "application { id status invited task { id filled status } } errors { code field message }"
 ATTEND = (
-    "assignment { id status flags checkIn { distanceM flags } checkOut { flags } } flags "
-    "errors { code field message }"
+    "assignment { id status flags checkIn { distanceM flags } checkOut { flags } } flags errors { code field message }"
 )
 TASK_LOCATION = {"lat": 30.34, "lng": 112.25}
 
@@ -222,16 +222,46 @@ async def make_volunteers(services: Services, repos: Repositories, n: int, **pro
     accounts, volunteers, out = [], [], []
     for i in range(n):
         vid, aid, email = new_id(), new_id(), f"{unique('bulk')}@example.cn"
-        accounts.append({"_id": aid, "email": email, "password_hash": shared_hash(), "role": "VOLUNTEER",
-                         "display_name": f"志愿者{i}", "volunteer_id": vid, "created_at": now})
-        volunteers.append({"_id": vid, "account_id": aid, "email": email, "active": True, "name": f"志愿者{i}",
-                           "home": {"lat": 30.33, "lng": 112.24}, "travel_radius_km": 5.0,
-                           "skills": [{"code": "MEAL_DELIVERY", "level": 3}], "credentials": [],
-                           "languages": ["MANDARIN"], "availability": [], "blackout_dates": [],
-                           "max_hours_per_week": 8, "emergency_responder": False, "created_at": now,
-                           "updated_at": now, **profile})
-        out.append({"id": vid, "gid": encode_id("Volunteer", vid), "token": services.accounts.tokens.issue(aid),
-                    "email": email})
+        accounts.append(
+            {
+                "_id": aid,
+                "email": email,
+                "password_hash": shared_hash(),
+                "role": "VOLUNTEER",
+                "display_name": f"志愿者{i}",
+                "volunteer_id": vid,
+                "created_at": now,
+            }
+        )
+        volunteers.append(
+            {
+                "_id": vid,
+                "account_id": aid,
+                "email": email,
+                "active": True,
+                "name": f"志愿者{i}",
+                "home": {"lat": 30.33, "lng": 112.24},
+                "travel_radius_km": 5.0,
+                "skills": [{"code": "MEAL_DELIVERY", "level": 3}],
+                "credentials": [],
+                "languages": ["MANDARIN"],
+                "availability": [],
+                "blackout_dates": [],
+                "max_hours_per_week": 8,
+                "emergency_responder": False,
+                "created_at": now,
+                "updated_at": now,
+                **profile,
+            }
+        )
+        out.append(
+            {
+                "id": vid,
+                "gid": encode_id("Volunteer", vid),
+                "token": services.accounts.tokens.issue(aid),
+                "email": email,
+            }
+        )
     await services.accounts.import_accounts(accounts)
     await repos.volunteers.insert_many(volunteers)
     await services.changes.publish("volunteer", *volunteers)
@@ -243,26 +273,40 @@ def window(days: float, hours: float = 2, offset_hours: float = 0) -> tuple[date
     return start, start + timedelta(hours=hours)
 
 
-async def post_tasks(api: Api, org: dict, windows: list[tuple[datetime, datetime]], slots: int = 1,
-                     auto: bool = False, **over: object) -> list[str]:
-    inp = need_input(org["organisation"]["id"], autoAccept=auto, requiredCredentials=[],
-                     tasks=[{"startsAt": s.isoformat(), "endsAt": e.isoformat(), "slots": slots} for s, e in windows],
-                     **over)
-    res = await api.ok("postNeed(input: $input) { need { id tasks(first: 100) { edges { node { id } } } } "
-                       "errors { code field message } }", inp, org["token"])
+async def post_tasks(
+    api: Api, org: dict, windows: list[tuple[datetime, datetime]], slots: int = 1, auto: bool = False, **over: object
+) -> list[str]:
+    inp = need_input(
+        org["organisation"]["id"],
+        autoAccept=auto,
+        requiredCredentials=[],
+        tasks=[{"startsAt": s.isoformat(), "endsAt": e.isoformat(), "slots": slots} for s, e in windows],
+        **over,
+    )
+    res = await api.ok(
+        "postNeed(input: $input) { need { id tasks(first: 100) { edges { node { id } } } } "
+        "errors { code field message } }",
+        inp,
+        org["token"],
+    )
     return [e["node"]["id"] for e in res["need"]["tasks"]["edges"]]
 
 
 async def apply(api: Api, task_id: str, token: str | None) -> dict:
-    data = await api.call(f"mutation($input: ApplyToTaskInput!) {{ applyToTask(input: $input) {{ {APP} }} }}",
-                          {"input": {"taskId": task_id}}, token)
+    data = await api.call(
+        f"mutation($input: ApplyToTaskInput!) {{ applyToTask(input: $input) {{ {APP} }} }}",
+        {"input": {"taskId": task_id}},
+        token,
+    )
     return data["applyToTask"]
 
 
 async def review(api: Api, application: str, decision: str, token: str) -> dict:
     data = await api.call(
         f"mutation($input: ReviewApplicationInput!) {{ reviewApplication(input: $input) {{ {APP} }} }}",
-        {"input": {"applicationId": application, "decision": decision}}, token)
+        {"input": {"applicationId": application, "decision": decision}},
+        token,
+    )
     return data["reviewApplication"]
 
 
@@ -273,19 +317,24 @@ async def task_state(api: Api, task_id: str) -> dict:
 
 async def shift_task(repos: Repositories, task_gid: str, starts: datetime, ends: datetime) -> None:
     """Moves one task in time; the shared clock stays where it is for every other test."""
-    await repos.tasks.set_fields(raw(task_gid), {"starts_at": starts.replace(microsecond=0),
-                                                 "ends_at": ends.replace(microsecond=0)})
+    await repos.tasks.set_fields(
+        raw(task_gid), {"starts_at": starts.replace(microsecond=0), "ends_at": ends.replace(microsecond=0)}
+    )
 
 
 # ---- hours: a fresh city of stations -------------------------------------------------------------
 
 REC = "recordHours(input: $input) { entries { id minutes status servedOn source } errors { code field message } }"
 VERIFY = "verifyHours(input: $input) { entries { id status } errors { code field message } }"
-CORRECT = ("correctHours(input: $input) { correction { id minutes status source reason corrects { id } "
-           "correctedMinutes } original { id correctedMinutes } errors { code field message } }")
-TALLIES = ("query($scope: HourScopeInput!, $groupBy: TallyGroup!, $from: Date, $to: Date) { "
-           "hourTallies(scope: $scope, groupBy: $groupBy, from: $from, to: $to) "
-           "{ key label minutes entries volunteers } }")
+CORRECT = (
+    "correctHours(input: $input) { correction { id minutes status source reason corrects { id } "
+    "correctedMinutes } original { id correctedMinutes } errors { code field message } }"
+)
+TALLIES = (
+    "query($scope: HourScopeInput!, $groupBy: TallyGroup!, $from: Date, $to: Date) { "
+    "hourTallies(scope: $scope, groupBy: $groupBy, from: $from, to: $to) "
+    "{ key label minutes entries volunteers } }"
+)
 
 
 @dataclass
@@ -309,8 +358,13 @@ def fresh_city(services: Services) -> str:
 
 
 async def add_org(api: Api, w: World, name: str, kind: str, region: str, parent: str | None) -> None:
-    inp = {"name": name, "kind": kind, "regionCode": region, "location": {"lat": 30.3, "lng": 112.2},
-           "coordinator": {"email": f"{unique('co')}@example.cn", "password": PASSWORD, "displayName": "社工"}}
+    inp = {
+        "name": name,
+        "kind": kind,
+        "regionCode": region,
+        "location": {"lat": 30.3, "lng": 112.2},
+        "coordinator": {"email": f"{unique('co')}@example.cn", "password": PASSWORD, "displayName": "社工"},
+    }
     if parent:
         inp["parentId"] = w.orgs[parent]
     res = await api.ok(f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}", inp, token=w.admin)
@@ -351,11 +405,13 @@ def activity(y: int, mo: int, d: int, minutes: int, h: int = 9) -> dict:
 
 async def committee_token(api: Api, w: World, region: str) -> str:
     email = f"{unique('cm')}@example.cn"
-    await api.ok("createCommitteeAccount(input: $input) { account { id } errors { code field message } }",
-                 {"email": email, "password": PASSWORD, "displayName": "居委会", "regionCode": region},
-                 token=w.admin)
+    await api.ok(
+        "createCommitteeAccount(input: $input) { account { id } errors { code field message } }",
+        {"email": email, "password": PASSWORD, "displayName": "居委会", "regionCode": region},
+        token=w.admin,
+    )
     return await api.login(email)
 
 
 def utc(t: datetime) -> datetime:
-    return t.astimezone(timezone.utc)
+    return t.astimezone(UTC)

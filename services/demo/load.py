@@ -39,21 +39,36 @@ def _need_input(rng: random.Random, need: DemoNeed, org: DemoOrganisation, today
     if "weekly" in need.schedule:
         weekdays, start, minutes, slots, weeks = need.schedule["weekly"]
         starts_on = today + timedelta(days=1)
-        recurrence = SimpleNamespace(weekdays=[enum_input(w) for w in weekdays], start_time=time.fromisoformat(start),
-                                     duration_minutes=minutes, slots=slots, starts_on=starts_on,
-                                     ends_on=starts_on + timedelta(weeks=weeks, days=-1) if weeks else None)
+        recurrence = SimpleNamespace(
+            weekdays=[enum_input(w) for w in weekdays],
+            start_time=time.fromisoformat(start),
+            duration_minutes=minutes,
+            slots=slots,
+            starts_on=starts_on,
+            ends_on=starts_on + timedelta(weeks=weeks, days=-1) if weeks else None,
+        )
     else:
         tasks = []
         for days, start, minutes, slots in need.schedule["once"]:
             starts = datetime.combine(today + timedelta(days=days), time.fromisoformat(start), LOCAL)
             tasks.append(SimpleNamespace(starts_at=starts, ends_at=starts + timedelta(minutes=minutes), slots=slots))
     return SimpleNamespace(
-        title=need.title, description=need.description, category=enum_input(need.category), urgency=enum_input(need.urgency),
-        location=location, address=need.address or org.address,
+        title=need.title,
+        description=need.description,
+        category=enum_input(need.category),
+        urgency=enum_input(need.urgency),
+        location=location,
+        address=need.address or org.address,
         required_skills=[SimpleNamespace(skill=s, min_level=lvl) for s, lvl in need.skills],
         required_credentials=list(need.credentials) if need.credentials is not None else None,
-        languages=list(need.languages), beneficiary_notes=need.notes, beneficiary_ref=need.ref,
-        auto_accept=need.auto_accept, tasks=tasks, recurrence=recurrence, idempotency_key=None)
+        languages=list(need.languages),
+        beneficiary_notes=need.notes,
+        beneficiary_ref=need.ref,
+        auto_accept=need.auto_accept,
+        tasks=tasks,
+        recurrence=recurrence,
+        idempotency_key=None,
+    )
 
 
 class DemoLoader:
@@ -85,15 +100,28 @@ class DemoLoader:
         admin_viewer = Viewer(account_id=admin["_id"], role="ADMIN")
         orgs: dict[str, dict] = {}
         for o in ORGANISATIONS:
-            p = SimpleNamespace(name=o.name, kind=enum_input(o.kind), region_code=o.region_code,
-                                location=point(o.lat, o.lng), address=o.address,
-                                coordinator=SimpleNamespace(email=coordinator_email(o.key), password=DEMO_PASSWORD,
-                                                            display_name=o.coordinator))
+            p = SimpleNamespace(
+                name=o.name,
+                kind=enum_input(o.kind),
+                region_code=o.region_code,
+                location=point(o.lat, o.lng),
+                address=o.address,
+                coordinator=SimpleNamespace(
+                    email=coordinator_email(o.key), password=DEMO_PASSWORD, display_name=o.coordinator
+                ),
+            )
             _, orgs[o.key] = await self.organisations.register(
-                admin_viewer, p, orgs[o.parent]["_id"] if o.parent else None)
-        await self.accounts.create_committee_account(admin_viewer, SimpleNamespace(
-            email=COMMITTEE_EMAIL, password=DEMO_PASSWORD, display_name="马家寨乡村（居）委会联络员",
-            region_code=COMMITTEE_REGION))
+                admin_viewer, p, orgs[o.parent]["_id"] if o.parent else None
+            )
+        await self.accounts.create_committee_account(
+            admin_viewer,
+            SimpleNamespace(
+                email=COMMITTEE_EMAIL,
+                password=DEMO_PASSWORD,
+                display_name="马家寨乡村（居）委会联络员",
+                region_code=COMMITTEE_REGION,
+            ),
+        )
 
         by_key = {o.key: o for o in ORGANISATIONS}
         needs = []
@@ -109,5 +137,10 @@ class DemoLoader:
             await self.volunteers.register(p)
         await self.volunteers.import_many(profiles[registered:], hash_password(DEMO_PASSWORD))
 
-        return {"organisations": len(orgs), "accounts": 2 + len(orgs) + len(profiles), "volunteers": len(profiles),
-                "needs": len(needs), "tasks": sum(len(n["task_ids"]) for n in needs)}
+        return {
+            "organisations": len(orgs),
+            "accounts": 2 + len(orgs) + len(profiles),
+            "volunteers": len(profiles),
+            "needs": len(needs),
+            "tasks": sum(len(n["task_ids"]) for n in needs),
+        }

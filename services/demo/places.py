@@ -23,6 +23,7 @@ class DemoOrganisation:
     address: str
 
 
+# fmt: off
 ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     # Hubei: 荆州市
     DemoOrganisation("jingzhou", "荆州市社会工作指导中心", "CITY_CENTER", "421000", 30.3269, 112.2397, None,
@@ -101,11 +102,13 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     DemoOrganisation("falv", "济南市法律援助志愿服务队", "VOLUNTEER_TEAM", "370100", 36.6600, 117.0500, "jinan",
                      "鲁文涛", "济南市法律援助中心"),
 )
+# fmt: on
 
 
 @dataclass(frozen=True)
 class HomeArea:
     """Where a group of volunteers lives: a community centre point, its dialects, the skills it leans to."""
+
     key: str
     lat: float
     lng: float
@@ -115,6 +118,7 @@ class HomeArea:
     surnames: str
 
 
+# fmt: off
 AREAS: tuple[HomeArea, ...] = (
     HomeArea("majiazhai", 30.1520, 112.3180, 50, ("JINGZHOU_DIALECT",),
              ("MEAL_DELIVERY", "WATER_RESCUE", "HOMEWORK_TUTORING", "ELDER_COMPANIONSHIP"), "王刘彭万龚杨张李周"),
@@ -135,3 +139,4 @@ AREAS: tuple[HomeArea, ...] = (
     HomeArea("kuangshan", 36.6850, 116.9520, 20, ("JINAN_DIALECT",),
              ("SIGN_LANGUAGE", "LEGAL_AID", "DRIVING"), "王张李孙赵刘鲁马"),
 )
+# fmt: on

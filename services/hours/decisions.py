@@ -48,16 +48,23 @@ class HourDecisions:
         """VERIFY or REJECT pending entries, all or none."""
         entry_ids = list(dict.fromkeys(entry_ids))
         if not 1 <= len(entry_ids) <= MAX_BATCH:
-            raise DomainError(ErrorCode.TOO_MANY if entry_ids else ErrorCode.INVALID_INPUT,
-                              f"give 1 to {MAX_BATCH} entries", "entryIds")
+            raise DomainError(
+                ErrorCode.TOO_MANY if entry_ids else ErrorCode.INVALID_INPUT,
+                f"give 1 to {MAX_BATCH} entries",
+                "entryIds",
+            )
         found = await self.entries.get_many(entry_ids)
         c = Collector()
         for i, e in enumerate(found):
             if e is None:
                 c.add(ErrorCode.NOT_FOUND, "hour entry not found", "entryIds", str(i))
             elif not self.access.may_manage(viewer, e["organisation_id"]):
-                c.add(ErrorCode.FORBIDDEN, "only a coordinator of the organisation that ran the activity can decide",
-                      "entryIds", str(i))
+                c.add(
+                    ErrorCode.FORBIDDEN,
+                    "only a coordinator of the organisation that ran the activity can decide",
+                    "entryIds",
+                    str(i),
+                )
             elif e["status"] != "PENDING":
                 c.add(ErrorCode.ALREADY_DECIDED, f"the entry is already {e['status']}", "entryIds", str(i))
         c.raise_if_any()
@@ -70,11 +77,14 @@ class HourDecisions:
             await self.decisions.insert_many(claims)
         except BulkWriteError as exc:
             done = exc.details.get("nInserted", 0)
-            for claim in claims[:done]:
-                await self.decisions.delete(claim["_id"])
+            for entry_id in entry_ids[:done]:
+                await self.decisions.delete(entry_id)
             await self.rollups.done(journal)
-            raise DomainError(ErrorCode.ALREADY_DECIDED, "the entry was decided at the same moment by someone else",
-                              ("entryIds", str(min(done, len(entry_ids) - 1)))) from None
+            raise DomainError(
+                ErrorCode.ALREADY_DECIDED,
+                "the entry was decided at the same moment by someone else",
+                ("entryIds", str(min(done, len(entry_ids) - 1))),
+            ) from None
         fields = {"status": status, "verified_by": viewer.account_id, "verified_at": now}
         await asyncio.gather(*(self.entries.set_fields(i, fields) for i in entry_ids))
         decided = [{**e, **fields} for e in entries]
@@ -83,8 +93,9 @@ class HourDecisions:
         await self.rollups.done(journal)
         return decided
 
-    async def correct(self, viewer: Viewer, entry_id: str, minutes: int, reason: str | None,
-                      idempotency_key: str | None = None) -> tuple[dict, dict]:
+    async def correct(
+        self, viewer: Viewer, entry_id: str, minutes: int, reason: str | None, idempotency_key: str | None = None
+    ) -> tuple[dict, dict]:
         """A VERIFIED correction entry carrying the delta that brings the activity to `minutes`.
 
         `entry_id` may name the original or any of its corrections; the correction always refers to
@@ -93,8 +104,9 @@ class HourDecisions:
         c = Collector()
         reason = v.text(c, reason, "reason", max_len=v.MAX_TITLE)
         c.check(minutes >= 0, "the corrected total cannot be negative", "minutes", code=ErrorCode.NEGATIVE_TOTAL)
-        c.check(minutes <= MAX_MINUTES, "an activity lasts at most 24 hours", "minutes",
-                code=ErrorCode.INVALID_DURATION)
+        c.check(
+            minutes <= MAX_MINUTES, "an activity lasts at most 24 hours", "minutes", code=ErrorCode.INVALID_DURATION
+        )
         c.raise_if_any()
         entry = await self.entries.get(entry_id)
         if entry is None:
@@ -105,8 +117,9 @@ class HourDecisions:
         if not self.access.may_manage(viewer, original["organisation_id"]):
             raise forbidden("only a coordinator of the organisation that ran the activity can do this", "entryId")
         if original["status"] != "VERIFIED":
-            raise DomainError(ErrorCode.NOT_VERIFIED, "only verified hours can be corrected; decide pending ones first",
-                              "entryId")
+            raise DomainError(
+                ErrorCode.NOT_VERIFIED, "only verified hours can be corrected; decide pending ones first", "entryId"
+            )
 
         async def work() -> str:
             for _ in range(SEQUENCE_TRIES):
@@ -115,10 +128,20 @@ class HourDecisions:
                 if delta == 0:
                     raise DomainError(ErrorCode.NO_CHANGE, f"the activity already counts {total} minutes", "minutes")
                 now = now_ms(self.clock)
-                doc = {**original, "_id": f"{original['_id']}:c{n}", "minutes": delta, "status": "VERIFIED",
-                       "source": "CORRECTION", "corrects": original["_id"], "reason": reason, "flags": [],
-                       "created_by": viewer.account_id, "created_at": now, "verified_by": viewer.account_id,
-                       "verified_at": now}
+                doc = {
+                    **original,
+                    "_id": f"{original['_id']}:c{n}",
+                    "minutes": delta,
+                    "status": "VERIFIED",
+                    "source": "CORRECTION",
+                    "corrects": original["_id"],
+                    "reason": reason,
+                    "flags": [],
+                    "created_by": viewer.account_id,
+                    "created_at": now,
+                    "verified_by": viewer.account_id,
+                    "verified_at": now,
+                }
                 journal = await self.rollups.journal([doc["_id"]], now)
                 try:
                     await self.entries.insert(doc)

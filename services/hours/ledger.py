@@ -60,8 +60,9 @@ class HourLedger:
 
     # -- recording ---------------------------------------------------------------------------
 
-    async def record(self, viewer: Viewer, p, *, task_id: str | None, organisation_id: str | None,
-                     volunteer_ids: list[str]) -> list[dict]:
+    async def record(
+        self, viewer: Viewer, p, *, task_id: str | None, organisation_id: str | None, volunteer_ids: list[str]
+    ) -> list[dict]:
         """A coordinator records an activity (e.g. a group activity) for one or more volunteers."""
         c = Collector()
         now = self.clock.now()
@@ -69,22 +70,39 @@ class HourLedger:
         ended = v.aware(c, p.ended_at, "endedAt")
         title = v.text(c, p.title, "title", max_len=v.MAX_TITLE, required=False) or None
         volunteer_ids = list(dict.fromkeys(volunteer_ids))
-        c.check(1 <= len(volunteer_ids) <= MAX_BATCH, f"give 1 to {MAX_BATCH} volunteers", "volunteerIds",
-                code=ErrorCode.TOO_MANY if volunteer_ids else ErrorCode.INVALID_INPUT)
+        c.check(
+            1 <= len(volunteer_ids) <= MAX_BATCH,
+            f"give 1 to {MAX_BATCH} volunteers",
+            "volunteerIds",
+            code=ErrorCode.TOO_MANY if volunteer_ids else ErrorCode.INVALID_INPUT,
+        )
         c.check((task_id is None) != (organisation_id is None), "give either a task or an organisation", "taskId")
-        c.check(task_id is not None or p.category is not None, "give the category of an activity without a task",
-                "category")
+        c.check(
+            task_id is not None or p.category is not None, "give the category of an activity without a task", "category"
+        )
         minutes = None
         if started and ended:
             span = int((ended - started).total_seconds() // 60)
             minutes = p.minutes if p.minutes is not None else span
-            ok = c.check(0 < span <= MAX_MINUTES, "an activity lasts more than 0 minutes and at most 24 hours",
-                         "endedAt", code=ErrorCode.INVALID_DURATION)
+            ok = c.check(
+                0 < span <= MAX_MINUTES,
+                "an activity lasts more than 0 minutes and at most 24 hours",
+                "endedAt",
+                code=ErrorCode.INVALID_DURATION,
+            )
             if ok:
-                c.check(0 < minutes <= span, "minutes must be above 0 and at most the activity's length",
-                        "minutes", code=ErrorCode.INVALID_DURATION)
-            c.check(ended <= now + CLOCK_SKEW, "hours are recorded once the activity has ended", "endedAt",
-                    code=ErrorCode.INVALID_TIME_RANGE)
+                c.check(
+                    0 < minutes <= span,
+                    "minutes must be above 0 and at most the activity's length",
+                    "minutes",
+                    code=ErrorCode.INVALID_DURATION,
+                )
+            c.check(
+                ended <= now + CLOCK_SKEW,
+                "hours are recorded once the activity has ended",
+                "endedAt",
+                code=ErrorCode.INVALID_TIME_RANGE,
+            )
         c.raise_if_any()
         assert started is not None and ended is not None and minutes is not None
         task = None
@@ -110,13 +128,31 @@ class HourLedger:
             for i, vid in enumerate(volunteer_ids):
                 entry_id, live = await self._free_id(f"{base}:{vid}")
                 if live is not None:
-                    c.add(ErrorCode.ALREADY_RECORDED, "hours for this activity are already recorded for this volunteer",
-                          "volunteerIds", str(i))
+                    c.add(
+                        ErrorCode.ALREADY_RECORDED,
+                        "hours for this activity are already recorded for this volunteer",
+                        "volunteerIds",
+                        str(i),
+                    )
                 slots.append(entry_id)
             c.raise_if_any()
-            docs = [self._entry(entry_id, vid, org, category, task, started, ended, minutes, source="MANUAL",
-                                created_by=viewer.account_id, title=title, now=now)
-                    for entry_id, vid in zip(slots, volunteer_ids)]
+            docs = [
+                self._entry(
+                    entry_id,
+                    vid,
+                    org,
+                    category,
+                    task,
+                    started,
+                    ended,
+                    minutes,
+                    source="MANUAL",
+                    created_by=viewer.account_id,
+                    title=title,
+                    now=now,
+                )
+                for entry_id, vid in zip(slots, volunteer_ids)
+            ]
             written: list[str] = []
             try:
                 for doc in docs:
@@ -124,9 +160,11 @@ class HourLedger:
                     written.append(doc["_id"])
             except DuplicateKeyError:
                 await self._delete(written)
-                raise DomainError(ErrorCode.ALREADY_RECORDED,
-                                  "these hours were recorded at the same moment by someone else",
-                                  "volunteerIds") from None
+                raise DomainError(
+                    ErrorCode.ALREADY_RECORDED,
+                    "these hours were recorded at the same moment by someone else",
+                    "volunteerIds",
+                ) from None
             except BaseException:
                 await self._delete(written)
                 raise
@@ -135,8 +173,15 @@ class HourLedger:
         ids = await self.idempotency.once(viewer.account_id, "recordHours", p.idempotency_key, work)
         return [d for d in await self.entries.get_many(ids.split(",")) if d]
 
-    async def add_checkout_entry(self, assignment: dict, task: dict, checked_in_at: datetime,
-                                 checked_out_at: datetime, flags: list[str], idempotency_key: str | None) -> dict:
+    async def add_checkout_entry(
+        self,
+        assignment: dict,
+        task: dict,
+        checked_in_at: datetime,
+        checked_out_at: datetime,
+        flags: list[str],
+        idempotency_key: str | None,
+    ) -> dict:
         """A PENDING entry for a check-out (called by attendance).
 
         Counted time is check-in → check-out clipped to the task window widened by 30 minutes on
@@ -163,9 +208,21 @@ class HourLedger:
                 entry_id, live = await self._free_id(f"{task['_id']}:{vid}")
                 if live is not None:
                     return live["_id"]
-                doc = self._entry(entry_id, vid, org, task["category"], task, to_ms(checked_in_at),
-                                  to_ms(checked_out_at), minutes, source="CHECKOUT", created_by=vid, now=now,
-                                  flags=flags, need_id=assignment.get("need_id"))
+                doc = self._entry(
+                    entry_id,
+                    vid,
+                    org,
+                    task["category"],
+                    task,
+                    to_ms(checked_in_at),
+                    to_ms(checked_out_at),
+                    minutes,
+                    source="CHECKOUT",
+                    created_by=vid,
+                    now=now,
+                    flags=flags,
+                    need_id=assignment.get("need_id"),
+                )
                 try:
                     await self.entries.insert(doc)
                     return entry_id
@@ -179,18 +236,50 @@ class HourLedger:
             raise not_found("hour entry")
         return entry
 
-    def _entry(self, entry_id: str, volunteer_id: str, org: dict, category: str, task: dict | None,
-               started: datetime, ended: datetime, minutes: int, *, source: str, created_by: str, now: datetime,
-               title: str | None = None, flags: list[str] | None = None, need_id: str | None = None) -> dict:
+    def _entry(
+        self,
+        entry_id: str,
+        volunteer_id: str,
+        org: dict,
+        category: str,
+        task: dict | None,
+        started: datetime,
+        ended: datetime,
+        minutes: int,
+        *,
+        source: str,
+        created_by: str,
+        now: datetime,
+        title: str | None = None,
+        flags: list[str] | None = None,
+        need_id: str | None = None,
+    ) -> dict:
         served_on = local_day(started)
-        return {"_id": entry_id, "volunteer_id": volunteer_id, "organisation_id": org["_id"],
-                "org_path": list(org["path"]), "region_code": org["region_code"], "category": category,
-                "task_id": task["_id"] if task else None,
-                "need_id": need_id or (task.get("need_id") if task else None), "title": title,
-                "served_on": served_on, "month": month_of(served_on), "started_at": to_ms(started),
-                "ended_at": to_ms(ended), "minutes": minutes, "status": "PENDING", "source": source,
-                "corrects": None, "reason": None, "flags": flags or [], "created_by": created_by,
-                "created_at": to_ms(now), "verified_by": None, "verified_at": None}
+        return {
+            "_id": entry_id,
+            "volunteer_id": volunteer_id,
+            "organisation_id": org["_id"],
+            "org_path": list(org["path"]),
+            "region_code": org["region_code"],
+            "category": category,
+            "task_id": task["_id"] if task else None,
+            "need_id": need_id or (task.get("need_id") if task else None),
+            "title": title,
+            "served_on": served_on,
+            "month": month_of(served_on),
+            "started_at": to_ms(started),
+            "ended_at": to_ms(ended),
+            "minutes": minutes,
+            "status": "PENDING",
+            "source": source,
+            "corrects": None,
+            "reason": None,
+            "flags": flags or [],
+            "created_by": created_by,
+            "created_at": to_ms(now),
+            "verified_by": None,
+            "verified_at": None,
+        }
 
     async def _free_id(self, base: str) -> tuple[str, dict | None]:
         """The next free `<base>:<n>`, or the live (not rejected) entry already recorded there."""
@@ -223,8 +312,9 @@ class HourLedger:
             return entry["minutes"]
         return (await self.corrected_total(entry))[0]
 
-    async def of_organisation(self, viewer: Viewer, org_id: str, status: str | None, after: str | None,
-                              limit: int) -> tuple[list[dict], bool, int]:
+    async def of_organisation(
+        self, viewer: Viewer, org_id: str, status: str | None, after: str | None, limit: int
+    ) -> tuple[list[dict], bool, int]:
         """An organisation's own entries in id order (what its coordinators verify)."""
         self.access.require_manager(viewer, org_id)
         query: dict = {"organisation_id": org_id}

@@ -29,8 +29,6 @@ def roster_bucket(volunteer_id: str) -> int:
     return zlib.crc32(volunteer_id.encode()) % ROSTER_BUCKETS
 
 
-
-
 @dataclass(frozen=True)
 class Fact:
     """What a verified entry (or an aggregate of them) adds to the rollups."""
@@ -46,9 +44,16 @@ class Fact:
 
     @classmethod
     def of(cls, entry: dict) -> Fact:
-        return cls(entry["volunteer_id"], entry["month"], entry["organisation_id"], tuple(entry["org_path"]),
-                   entry["category"], entry["region_code"], entry["minutes"],
-                   0 if entry["source"] == "CORRECTION" else 1)
+        return cls(
+            entry["volunteer_id"],
+            entry["month"],
+            entry["organisation_id"],
+            tuple(entry["org_path"]),
+            entry["category"],
+            entry["region_code"],
+            entry["minutes"],
+            0 if entry["source"] == "CORRECTION" else 1,
+        )
 
     @property
     def combo(self) -> str:
@@ -88,8 +93,11 @@ def contributions(fact: Fact, combos: dict[str, str]) -> tuple[dict[str, dict[st
     def group(base: str, mine: list, split: bool) -> None:
         add(base, "", not mine)
         add(base, f"cat.{f.category}.", not any(x[1] == f.category for x in mine))
-        add(f"{base}|org" if split else base, f"org.{f.organisation_id}.",
-            not any(x[0] == f.organisation_id for x in mine))
+        add(
+            f"{base}|org" if split else base,
+            f"org.{f.organisation_id}.",
+            not any(x[0] == f.organisation_id for x in mine),
+        )
         add(f"{base}|reg" if split else base, f"reg.{f.region_code}.", not any(x[2] == f.region_code for x in mine))
 
     for node in f.nodes():
@@ -171,5 +179,3 @@ def compute_rollups(facts: Iterable[Fact]) -> dict[str, dict]:
     for doc_id, mine in combos.items():
         docs[doc_id]["combos"] = mine
     return docs
-
-

@@ -59,12 +59,16 @@ class Rollups:
                 mine = combos[f"v:{f.volunteer_id}|{f.month}"]
                 merge(incs, sets, *contributions(f, mine))
                 mine.setdefault(f.combo, ",".join(f.org_path))
-            await asyncio.gather(*(
-                self.rollups.coll.update_one(
-                    {"_id": doc_id},
-                    {"$inc": incs.get(doc_id, {}), **({"$set": sets[doc_id]} if doc_id in sets else {})},
-                    upsert=True)
-                for doc_id in sorted(set(incs) | set(sets))))
+            await asyncio.gather(
+                *(
+                    self.rollups.coll.update_one(
+                        {"_id": doc_id},
+                        {"$inc": incs.get(doc_id, {}), **({"$set": sets[doc_id]} if doc_id in sets else {})},
+                        upsert=True,
+                    )
+                    for doc_id in sorted(set(incs) | set(sets))
+                )
+            )
 
     async def rebuild(self) -> int:
         """Recomputes every rollup document from the verified entries; returns how many there are.
@@ -74,15 +78,28 @@ class Rollups:
         """
         async with self._lock:
             with db_timeout(REBUILD_SECONDS):
-                facts = [Fact.of(e) async for e in self.entries.coll.find(
-                    {"status": "VERIFIED"},
-                    {"volunteer_id": 1, "month": 1, "organisation_id": 1, "org_path": 1, "category": 1,
-                     "region_code": 1, "minutes": 1, "source": 1}, batch_size=10000)]
+                facts = [
+                    Fact.of(e)
+                    async for e in self.entries.coll.find(
+                        {"status": "VERIFIED"},
+                        {
+                            "volunteer_id": 1,
+                            "month": 1,
+                            "organisation_id": 1,
+                            "org_path": 1,
+                            "category": 1,
+                            "region_code": 1,
+                            "minutes": 1,
+                            "source": 1,
+                        },
+                        batch_size=10000,
+                    )
+                ]
                 docs = compute_rollups(facts)
                 await self.rollups.coll.delete_many({})
                 batch = list(docs.values())
                 for i in range(0, len(batch), 5000):
-                    await self.rollups.insert_many(batch[i:i + 5000])
+                    await self.rollups.insert_many(batch[i : i + 5000])
                 return len(docs)
 
     async def repair(self) -> None:
@@ -96,8 +113,9 @@ class Rollups:
                 claim = await self.decisions.get(entry_id)
                 entry = await self.entries.get(entry_id)
                 if claim and entry and entry["status"] == "PENDING":
-                    await self.entries.set_fields(entry_id, {"status": claim["decision"], "verified_by": claim["by"],
-                                                             "verified_at": claim["at"]})
+                    await self.entries.set_fields(
+                        entry_id, {"status": claim["decision"], "verified_by": claim["by"], "verified_at": claim["at"]}
+                    )
         await self.rebuild()
         for journal in journals:
             await self.outbox.delete(journal["_id"])

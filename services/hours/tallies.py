@@ -18,8 +18,8 @@ from services.clock import Clock, local_today
 from services.directory import Directory, region_prefix
 from services.errors import Collector, ErrorCode, not_found
 from services.hours.rollup_math import ROSTER_BUCKETS
-from services.hours.rules import CATEGORY_LABELS
 from services.hours.rollups import Rollups
+from services.hours.rules import CATEGORY_LABELS
 
 GROUPS = ("VOLUNTEER", "ORGANISATION", "REGION", "CATEGORY", "MONTH")
 MAX_RANGE_MONTHS = 120
@@ -61,8 +61,9 @@ class HourTallies:
         self.access = access
         self.clock = clock
 
-    async def tallies(self, viewer: Viewer | None, scope: Scope, group_by: str, start: date | None,
-                      end: date | None) -> list[Tally]:
+    async def tallies(
+        self, viewer: Viewer | None, scope: Scope, group_by: str, start: date | None, end: date | None
+    ) -> list[Tally]:
         months = self.months(start, end)
         if scope.kind == "r":
             c = Collector()
@@ -80,8 +81,12 @@ class HourTallies:
         suffix = {"ORGANISATION": "|org", "REGION": "|reg"}.get(group_by, "") if split else ""
         docs = [d for d in await self.rollups.get_many([f"{node}|{m}{suffix}" for m in months]) if d]
         if group_by == "MONTH":
-            return [Tally(d["_id"].rsplit("|", 1)[1], _month_label(d["_id"].rsplit("|", 1)[1]), d["m"], d["e"],
-                          d.get("v", 0)) for d in docs]
+            return [
+                Tally(
+                    d["_id"].rsplit("|", 1)[1], _month_label(d["_id"].rsplit("|", 1)[1]), d["m"], d["e"], d.get("v", 0)
+                )
+                for d in docs
+            ]
         field = {"CATEGORY": "cat", "ORGANISATION": "org", "REGION": "reg"}[group_by]
         sums: dict[str, list[int]] = {}
         for d in docs:
@@ -102,8 +107,7 @@ class HourTallies:
         """The scope's own counters summed over the months (no authorization: for internal use)."""
         node = scope.node
         docs = [d for d in await self.rollups.get_many([f"{node}|{m}" for m in self.months(start, end)]) if d]
-        return Tally(node, node, sum(d["m"] for d in docs), sum(d["e"] for d in docs),
-                     sum(d.get("v", 0) for d in docs))
+        return Tally(node, node, sum(d["m"] for d in docs), sum(d["e"] for d in docs), sum(d.get("v", 0) for d in docs))
 
     async def _by_volunteer(self, scope: Scope, node: str, months: list[str]) -> list[Tally]:
         sums: dict[str, list[int]] = {}
@@ -135,14 +139,26 @@ class HourTallies:
             end = _month_end(start or local_today(self.clock))
         if start is None:
             start = end.replace(day=1)
-        c.check(start.day == 1, "tallies count whole months: start on the first day of a month", "from",
-                code=ErrorCode.INVALID_RANGE)
-        c.check(end == _month_end(end), "tallies count whole months: end on the last day of a month", "to",
-                code=ErrorCode.INVALID_RANGE)
+        c.check(
+            start.day == 1,
+            "tallies count whole months: start on the first day of a month",
+            "from",
+            code=ErrorCode.INVALID_RANGE,
+        )
+        c.check(
+            end == _month_end(end),
+            "tallies count whole months: end on the last day of a month",
+            "to",
+            code=ErrorCode.INVALID_RANGE,
+        )
         c.check(start <= end, "from must not be after to", "from", code=ErrorCode.INVALID_RANGE)
         span = (end.year - start.year) * 12 + end.month - start.month + 1
-        c.check(span <= MAX_RANGE_MONTHS, f"a tally covers at most {MAX_RANGE_MONTHS} months", "to",
-                code=ErrorCode.INVALID_RANGE)
+        c.check(
+            span <= MAX_RANGE_MONTHS,
+            f"a tally covers at most {MAX_RANGE_MONTHS} months",
+            "to",
+            code=ErrorCode.INVALID_RANGE,
+        )
         c.raise_if_any()
         months, y, m = [], start.year, start.month
         for _ in range(span):

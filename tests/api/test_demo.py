@@ -42,8 +42,9 @@ async def demo(runtime, settings):
 @pytest.fixture
 async def demo_api(demo):
     rt, _ = demo
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(runtime=rt)),
-                                 base_url="http://test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(runtime=rt)), base_url="http://test"
+    ) as client:
         yield Api(client)
 
 
@@ -59,8 +60,13 @@ async def test_counts_match_what_is_stored(demo):
     assert counts["needs"] == len(NEEDS)
     assert counts["tasks"] > 3 * counts["needs"]
     assert counts["accounts"] == counts["organisations"] + counts["volunteers"] + 2
-    kinds = {"organisations": repos.organisations, "accounts": repos.accounts, "volunteers": repos.volunteers,
-             "needs": repos.needs, "tasks": repos.tasks}
+    kinds = {
+        "organisations": repos.organisations,
+        "accounts": repos.accounts,
+        "volunteers": repos.volunteers,
+        "needs": repos.needs,
+        "tasks": repos.tasks,
+    }
     for kind, repo in kinds.items():
         assert await repo.coll.count_documents({}) == counts[kind], kind
 
@@ -103,13 +109,16 @@ def test_profiles_are_deterministic():
     assert [p.name for p in volunteer_profiles(today, seed=1)] != [p.name for p in first]
 
 
-@pytest.mark.parametrize("email, role", [
-    (ADMIN_EMAIL, "ADMIN"),
-    (coordinator_email("jingzhou"), "COORDINATOR"),
-    (COMMITTEE_EMAIL, "COMMITTEE"),
-    (volunteer_email(1), "VOLUNTEER"),
-    (volunteer_email(250), "VOLUNTEER"),  # inserted through the shared-hash shortcut
-])
+@pytest.mark.parametrize(
+    "email, role",
+    [
+        (ADMIN_EMAIL, "ADMIN"),
+        (coordinator_email("jingzhou"), "COORDINATOR"),
+        (COMMITTEE_EMAIL, "COMMITTEE"),
+        (volunteer_email(1), "VOLUNTEER"),
+        (volunteer_email(250), "VOLUNTEER"),  # inserted through the shared-hash shortcut
+    ],
+)
 async def test_demo_logins(demo_api, email, role):
     res = await demo_api.ok(LOGIN, {"email": email, "password": DEMO_PASSWORD})
     assert res["viewer"]["role"] == role and res["viewer"]["email"] == email
@@ -117,21 +126,25 @@ async def test_demo_logins(demo_api, email, role):
 
 async def test_coordinator_sees_private_notes_and_public_does_not(demo_api):
     token = (await demo_api.ok(LOGIN, {"email": coordinator_email("tongxin"), "password": DEMO_PASSWORD}))["token"]
-    q = ('{ viewer { organisations { name needs(first: 10) { totalCount edges { node { id title beneficiaryNotes '
-         'recurrence { weekdays } tasks(first: 3) { totalCount edges { node { startsAt slots status } } } } } } } } }')
+    q = (
+        "{ viewer { organisations { name needs(first: 10) { totalCount edges { node { id title beneficiaryNotes "
+        "recurrence { weekdays } tasks(first: 3) { totalCount edges { node { startsAt slots status } } } } } } } } }"
+    )
     org = (await demo_api.call(q, token=token))["viewer"]["organisations"][0]
     assert org["name"] == "马家寨乡同心村社工室" and org["needs"]["totalCount"] == 2
     meals = next(e["node"] for e in org["needs"]["edges"] if "养老外卖" in e["node"]["title"])
     assert meals["beneficiaryNotes"] and meals["recurrence"]["weekdays"] == ["MONDAY", "THURSDAY"]
     assert meals["tasks"]["totalCount"] == 16
-    public = await demo_api.call("query($id: ID!) { node(id: $id) { ... on Need { title beneficiaryNotes } } }",
-                                 {"id": meals["id"]})
+    public = await demo_api.call(
+        "query($id: ID!) { node(id: $id) { ... on Need { title beneficiaryNotes } } }", {"id": meals["id"]}
+    )
     assert public["node"] == {"title": meals["title"], "beneficiaryNotes": None}
 
 
 async def test_organisations_by_region(demo_api):
-    data = await demo_api.call('{ organisations(regionCode: "421000", first: 50) { totalCount edges { node { '
-                               'name kind regionCode } } } }')
+    data = await demo_api.call(
+        '{ organisations(regionCode: "421000", first: 50) { totalCount edges { node { name kind regionCode } } } }'
+    )
     orgs = [e["node"] for e in data["organisations"]["edges"]]
     assert data["organisations"]["totalCount"] == sum(o.region_code.startswith("4210") for o in ORGANISATIONS)
     assert all(o["regionCode"].startswith("4210") for o in orgs)

@@ -18,8 +18,9 @@ async def org_with_50_needs(api, services):
     h = await hierarchy(services, api)
     org = h["village"]["organisation"]["id"]
     for i in range(50):
-        await api.ok(f"postNeed(input: $input) {{ {NEED_FIELDS} }}", need_input(org, title=f"需求{i}"),
-                     h["village"]["token"])
+        await api.ok(
+            f"postNeed(input: $input) {{ {NEED_FIELDS} }}", need_input(org, title=f"需求{i}"), h["village"]["token"]
+        )
     return org, h["village"]["token"]
 
 

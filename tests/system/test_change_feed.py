@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -68,8 +68,12 @@ async def test_writes_reach_another_process_within_two_seconds(api, h, runtime):
 
 async def test_rebuild_at_start_sees_existing_data(api, h, runtime):
     spot = lonely_spot()
-    await post(api, h, spot, tasks=[{"startsAt": future(5).isoformat(),
-                                     "endsAt": (future(5) + timedelta(hours=1)).isoformat(), "slots": 3}])
+    await post(
+        api,
+        h,
+        spot,
+        tasks=[{"startsAt": future(5).isoformat(), "endsAt": (future(5) + timedelta(hours=1)).isoformat(), "slots": 3}],
+    )
     fresh, database = await other_process(runtime)
     try:
         assert len(visible(fresh, spot)) == 1
@@ -89,9 +93,13 @@ async def test_a_process_that_falls_behind_the_change_log_rebuilds(runtime):
         volunteer = next(iter(city.volunteers(1)))
         await repos.volunteers.insert({**volunteer, "account_id": "direct-write"})  # written behind its back
         assert services.matching.index.volunteer_count() == 0
-        now = datetime.now(timezone.utc)  # change-log times are the system clock's (db/changes.py)
-        await repos.changelog.insert_many([{"_id": f"{i:024x}", "at": now, "kind": "noise", "doc_id": "x",
-                                            "origin": "elsewhere"} for i in range(CHANGELOG_MAX)])
+        now = datetime.now(UTC)  # change-log times are the system clock's (db/changes.py)
+        await repos.changelog.insert_many(
+            [
+                {"_id": f"{i:024x}", "at": now, "kind": "noise", "doc_id": "x", "origin": "elsewhere"}
+                for i in range(CHANGELOG_MAX)
+            ]
+        )
         assert await services.changes.poll_once() == 0
         assert services.matching.index.volunteer_count() == 1
     finally:

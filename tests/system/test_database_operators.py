@@ -28,8 +28,9 @@ async def scratch(runtime):
     coll = runtime.database["operator_checks"]
     await coll.delete_many({})
     now = CLOCK.now().replace(microsecond=0)
-    await coll.insert_many([{"_id": f"d{i}", "n": i, "at": now + timedelta(minutes=i), "tags": ["x"]}
-                            for i in range(5)])
+    await coll.insert_many(
+        [{"_id": f"d{i}", "n": i, "at": now + timedelta(minutes=i), "tags": ["x"]} for i in range(5)]
+    )
     yield coll, now
     await coll.drop()
 
@@ -78,8 +79,15 @@ async def check_json_schema(coll, now):
     await db.drop_collection("operator_validated")
 
 
-CHECKS = {"$in": check_in, "$gt": check_gt, "$gte": check_gte, "$set": check_set, "$inc": check_inc,
-          "$push": check_push, "$jsonSchema": check_json_schema}
+CHECKS = {
+    "$in": check_in,
+    "$gt": check_gt,
+    "$gte": check_gte,
+    "$set": check_set,
+    "$inc": check_inc,
+    "$push": check_push,
+    "$jsonSchema": check_json_schema,
+}
 
 
 def test_every_operator_in_the_code_is_exercised_and_documented():

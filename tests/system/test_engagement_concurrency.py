@@ -41,8 +41,12 @@ async def bulk(services, repos):
 
 
 async def apply(api, task_id: str, token: str) -> dict:
-    data = await api.call("mutation($input: ApplyToTaskInput!) { applyToTask(input: $input) { "
-                          "application { id status } errors { code } } }", {"input": {"taskId": task_id}}, token)
+    data = await api.call(
+        "mutation($input: ApplyToTaskInput!) { applyToTask(input: $input) { "
+        "application { id status } errors { code } } }",
+        {"input": {"taskId": task_id}},
+        token,
+    )
     return data["applyToTask"]
 
 
@@ -59,8 +63,9 @@ async def test_200_concurrent_applications_to_a_5_slot_auto_accept_task(api, ser
         statuses = Counter(r["application"]["status"] for r in results)
         assert statuses == {"ACCEPTED": SLOTS, "WAITLISTED": APPLICANTS - SLOTS}
 
-        state = (await api.call("query($id: ID!) { node(id: $id) { ... on Task { filled status } } }",
-                                {"id": task}))["node"]
+        state = (await api.call("query($id: ID!) { node(id: $id) { ... on Task { filled status } } }", {"id": task}))[
+            "node"
+        ]
         assert state == {"filled": SLOTS, "status": "FULL"}
         accepted = {raw(r["application"]["id"]) for r in results if r["application"]["status"] == "ACCEPTED"}
         slot_claims = [c async for c in repos.slot_claims.coll.find({"task_id": raw(task)})]
@@ -76,8 +81,11 @@ async def test_200_concurrent_applications_to_a_5_slot_auto_accept_task(api, ser
 
 async def test_volunteers_racing_over_overlapping_tasks_are_booked_once(api, services, repos, h, bulk):
     base = window(40)
-    overlapping = [base, (base[0] + timedelta(minutes=45), base[1] + timedelta(minutes=45)),
-                   (base[0] + timedelta(minutes=30), base[0] + timedelta(hours=1))]
+    overlapping = [
+        base,
+        (base[0] + timedelta(minutes=45), base[1] + timedelta(minutes=45)),
+        (base[0] + timedelta(minutes=30), base[0] + timedelta(hours=1)),
+    ]
     tasks = await post_tasks(api, h["village"], overlapping, slots=4, auto=True)
     vols = await bulk(20)
     results = await asyncio.gather(*(apply(api, t, v["token"]) for v in vols for t in tasks))

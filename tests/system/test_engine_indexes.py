@@ -18,9 +18,13 @@ async def test_point_reads_by_id_use_an_index(repos, settings):
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)  # fresh: no cached statement plans
         try:
             (table,) = con.execute("SELECT table_name FROM _ferretdb_collections WHERE name = 'accounts'").fetchone()
-            plan = " ".join(str(r[-1]) for r in con.execute(
-                f"EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM \"{table}\" WHERE _ferretdb_sjson->'$._id' = ?",
-                ('"x"',)))
+            plan = " ".join(
+                str(r[-1])
+                for r in con.execute(
+                    f"EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM \"{table}\" WHERE _ferretdb_sjson->'$._id' = ?",
+                    ('"x"',),
+                )
+            )
         finally:
             con.close()
         if "USING INDEX" in plan:

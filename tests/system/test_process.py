@@ -30,8 +30,9 @@ class Served:
 
     def __init__(self, runtime: Runtime) -> None:
         self.port = free_port()
-        config = uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="off")
+        config = uvicorn.Config(
+            create_app(runtime=runtime), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
         self.server = uvicorn.Server(config)
         self.task: asyncio.Task | None = None
 
@@ -80,7 +81,9 @@ async def test_socket_restart_and_outage(own_settings):
     if not own_settings.embedded:
         pytest.skip("needs the embedded engine")
     inp = volunteer_input()
-    register = f"mutation($input: RegisterVolunteerInput!) {{ registerVolunteer(input: $input) {{ {VOLUNTEER_FIELDS} }} }}"
+    register = (
+        f"mutation($input: RegisterVolunteerInput!) {{ registerVolunteer(input: $input) {{ {VOLUNTEER_FIELDS} }} }}"
+    )
     login = "mutation($input: LoginInput!) { login(input: $input) { token viewer { email } errors { code } } }"
 
     first = Runtime(own_settings, CLOCK)

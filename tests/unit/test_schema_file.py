@@ -9,8 +9,25 @@ def test_schema_graphql_is_up_to_date():
 
 def test_contract_names_are_in_the_schema():
     sdl = schema_sdl()
-    for name in ("registerVolunteer(", "registerOrganisation(", "login(", "createCommitteeAccount(",
-                 "updateVolunteerProfile(", "viewer:", "organisation(", "organisations(", "postNeed(",
-                 "updateNeed(", "cancelNeed(", "node(", "nodes(", "openTasks(", "recommendedTasks(",
-                 "recommendVolunteers(", "interface Node", "type UserError", "totalCount: Int!"):
+    for name in (
+        "registerVolunteer(",
+        "registerOrganisation(",
+        "login(",
+        "createCommitteeAccount(",
+        "updateVolunteerProfile(",
+        "viewer:",
+        "organisation(",
+        "organisations(",
+        "postNeed(",
+        "updateNeed(",
+        "cancelNeed(",
+        "node(",
+        "nodes(",
+        "openTasks(",
+        "recommendedTasks(",
+        "recommendVolunteers(",
+        "interface Node",
+        "type UserError",
+        "totalCount: Int!",
+    ):
         assert name in sdl, name

@@ -33,7 +33,7 @@ async def test_keyset_pagination_walks_every_item_once(api, services, repos):
 
 
 async def test_first_is_capped_and_cursors_checked(api):
-    body = await api.raw('{ organisations(first: 101) { totalCount } }')
+    body = await api.raw("{ organisations(first: 101) { totalCount } }")
     assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
     body = await api.raw('{ organisations(first: 5, after: "garbage!") { totalCount } }')
     assert body["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
@@ -41,18 +41,22 @@ async def test_first_is_capped_and_cursors_checked(api):
     assert body["errors"][0]["extensions"]["code"] == "INVALID_REGION"
 
 
-@pytest.mark.parametrize("kind, region, parent_key, code", [
-    ("COUNTY_STATION", "421024", None, "INVALID_PARENT"),          # a station needs its tier above
-    ("TOWNSHIP_STATION", "421024101", "city", "INVALID_PARENT"),   # skipping a tier
-    ("TOWNSHIP_STATION", "42102410", "county", "INVALID_REGION"),  # 8 digits
-    ("TOWNSHIP_STATION", "370102001", "county", "INVALID_REGION"), # outside the parent's region
-    ("CITY_CENTER", "421000", "city", "INVALID_PARENT"),
-])
+@pytest.mark.parametrize(
+    "kind, region, parent_key, code",
+    [
+        ("COUNTY_STATION", "421024", None, "INVALID_PARENT"),  # a station needs its tier above
+        ("TOWNSHIP_STATION", "421024101", "city", "INVALID_PARENT"),  # skipping a tier
+        ("TOWNSHIP_STATION", "42102410", "county", "INVALID_REGION"),  # 8 digits
+        ("TOWNSHIP_STATION", "370102001", "county", "INVALID_REGION"),  # outside the parent's region
+        ("CITY_CENTER", "421000", "city", "INVALID_PARENT"),
+    ],
+)
 async def test_hierarchy_rules(api, services, repos, kind, region, parent_key, code):
     h = await hierarchy(services, api)
     parent = h[parent_key]["organisation"]["id"] if parent_key else None
-    errors = await api.fails(f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}",
-                             org_input("x", kind, region, parent), h["admin"])
+    errors = await api.fails(
+        f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}", org_input("x", kind, region, parent), h["admin"]
+    )
     assert errors[0]["code"] == code
 
 
@@ -60,28 +64,41 @@ async def test_only_coordinators_above_can_add_stations(api, services, repos):
     h = await hierarchy(services, api)
     town_id = h["town"]["organisation"]["id"]
     # a sibling county's coordinator may not add under this township
-    other = await api.ok(f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}",
-                         org_input("沙市区社工总站", "COUNTY_STATION", "421002", h["city"]["organisation"]["id"]),
-                         h["admin"])
+    other = await api.ok(
+        f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}",
+        org_input("沙市区社工总站", "COUNTY_STATION", "421002", h["city"]["organisation"]["id"]),
+        h["admin"],
+    )
     for token in (other["token"], None, h["village"]["token"]):
-        errors = await api.fails(f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}",
-                                 org_input("新村", "VILLAGE_ROOM", "421024101202", town_id), token)
+        errors = await api.fails(
+            f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}",
+            org_input("新村", "VILLAGE_ROOM", "421024101202", town_id),
+            token,
+        )
         assert errors[0]["code"] == "FORBIDDEN"
     # the city centre's coordinator may, three tiers down
-    await api.ok(f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}",
-                 org_input("新村", "VILLAGE_ROOM", "421024101202", town_id), h["city"]["token"])
-    errors = await api.fails(f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}",
-                             org_input("市中心", "CITY_CENTER", "420100"), h["city"]["token"])
+    await api.ok(
+        f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}",
+        org_input("新村", "VILLAGE_ROOM", "421024101202", town_id),
+        h["city"]["token"],
+    )
+    errors = await api.fails(
+        f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}",
+        org_input("市中心", "CITY_CENTER", "420100"),
+        h["city"]["token"],
+    )
     assert errors[0]["code"] == "FORBIDDEN"
 
 
 async def test_teams_self_register_and_bad_ids(api, services, repos):
-    team = await api.ok(f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}",
-                        org_input("蓝天救援队", "VOLUNTEER_TEAM", "421002"))
+    team = await api.ok(
+        f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}", org_input("蓝天救援队", "VOLUNTEER_TEAM", "421002")
+    )
     assert team["organisation"]["kind"] == "VOLUNTEER_TEAM" and team["token"]
     for bad in ("nonsense", team["token"][:10]):
-        errors = await api.fails(f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}",
-                                 org_input("x", "AGENCY", "421002", bad))
+        errors = await api.fails(
+            f"registerOrganisation(input: $input) {{ {ORG_FIELDS} }}", org_input("x", "AGENCY", "421002", bad)
+        )
         assert errors[0]["code"] == "INVALID_ID" and errors[0]["field"] == ["parentId"]
     body = await api.raw('{ organisation(id: "bm90LWFuLWlk") { name } }')
     assert body["errors"][0]["extensions"]["code"] == "INVALID_ID"
@@ -89,8 +106,12 @@ async def test_teams_self_register_and_bad_ids(api, services, repos):
 
 async def test_committee_accounts(api, services, repos):
     h = await hierarchy(services, api)
-    inp = {"email": "committee-" + h["town"]["organisation"]["id"][:8] + "@example.cn", "password": "committee pw",
-           "displayName": "马家寨乡同心村村委会", "regionCode": "421024101201"}
+    inp = {
+        "email": "committee-" + h["town"]["organisation"]["id"][:8] + "@example.cn",
+        "password": "committee pw",
+        "displayName": "马家寨乡同心村村委会",
+        "regionCode": "421024101201",
+    }
     q = "createCommitteeAccount(input: $input) { account { role regionCode } errors { code field message } }"
     res = await api.ok(q, inp, h["town"]["token"])
     assert res["account"] == {"role": "COMMITTEE", "regionCode": "421024101201"}
