@@ -57,6 +57,7 @@ def main() -> None:
             from bench import tallies_bench
 
             results["tallies"] = tallies_bench.run(a.tally_entries)
+        results[part]["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")  # parts may be re-run alone
         results.setdefault("seconds", {})[part] = round(time.monotonic() - started, 1)
         a.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))
