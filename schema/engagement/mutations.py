@@ -69,8 +69,8 @@ class EngagementMutation:
         ],
     ) -> ApplicationPayload:
         viewer = info.context.require_viewer()
-        app_id = _application(input.application_id)
-        doc = await info.context.services.applications.withdraw(viewer, app_id, input.reason)
+        application_id = _application(input.application_id)
+        doc = await info.context.services.applications.withdraw(viewer, application_id, input.reason)
         return ApplicationPayload(application=Application.of(doc))
 
     @strawberry.mutation(description="A coordinator of the task's organisation invites a volunteer.")

@@ -24,8 +24,8 @@ from services.engagement.rules import (
     REOPENABLE,
     REVIEWABLE,
     WITHDRAWABLE,
-    application_id,
     invalid_transition,
+    make_application_id,
     task_not_open,
 )
 from services.engagement.seating import Seating
@@ -119,13 +119,13 @@ class ApplicationService:
         message = v.text(c, message, "message", max_len=MAX_REASON, required=False) or None
         c.raise_if_any()
         task, need = await self._open_task(task_id)
-        app_id = application_id(task_id, volunteer_id)
+        application_id = make_application_id(task_id, volunteer_id)
         auto = bool(need.get("auto_accept"))
         if not auto:
-            await self.seating.check_schedule(app_id, volunteer_id, task)
+            await self.seating.check_schedule(application_id, volunteer_id, task)
         async with self.locks.hold(task_id):
             now = now_ms(self.clock)
-            slot = await self.seating.seat(app_id, volunteer_id, task) if auto else None
+            slot = await self.seating.seat(application_id, volunteer_id, task) if auto else None
             status = "ACCEPTED" if slot is not None else "WAITLISTED" if auto else "PENDING"
             fields = {
                 "status": status,
@@ -140,10 +140,12 @@ class ApplicationService:
             }
             event = {"status": status, "at": now, "by": viewer.account_id}
             try:
-                doc = await self.store.open(task, volunteer_id, app_id, fields, event, REOPENABLE)
+                doc = await self.store.open(task, volunteer_id, application_id, fields, event, REOPENABLE)
             except BaseException:
                 if slot is not None:
-                    await self.seating.release({"_id": app_id, "volunteer_id": volunteer_id, "slot": slot}, task)
+                    await self.seating.release(
+                        {"_id": application_id, "volunteer_id": volunteer_id, "slot": slot}, task
+                    )
                 raise
             if slot is not None:
                 await self.seating.recount(task)
@@ -151,10 +153,10 @@ class ApplicationService:
             await self.changes.publish("assignment", doc)
         return doc
 
-    async def withdraw(self, viewer: Viewer, app_id: str, reason: str | None) -> dict:
+    async def withdraw(self, viewer: Viewer, application_id: str, reason: str | None) -> dict:
         volunteer_id = volunteer_of(viewer)
         reason = checked_reason(reason)
-        doc = await self.store.load(app_id)
+        doc = await self.store.load(application_id)
         if doc["volunteer_id"] != volunteer_id:
             raise forbidden("this is not your application", "applicationId")
         if doc["status"] == "INVITED":
@@ -163,9 +165,9 @@ class ApplicationService:
             )
         return await self._end(viewer, doc, "WITHDRAWN", WITHDRAWABLE, "withdraw", reason)
 
-    async def respond(self, viewer: Viewer, app_id: str, accept: bool) -> dict:
+    async def respond(self, viewer: Viewer, application_id: str, accept: bool) -> dict:
         volunteer_id = volunteer_of(viewer)
-        doc = await self.store.load(app_id)
+        doc = await self.store.load(application_id)
         if doc["volunteer_id"] != volunteer_id:
             raise forbidden("this invitation is not for you", "applicationId")
         if doc["status"] != "INVITED":
@@ -185,9 +187,9 @@ class ApplicationService:
         self.access.require_manager(viewer, task["organisation_id"], "taskId")
         if await self.volunteers.get(volunteer_id) is None:
             raise not_found("volunteer", "volunteerId")
-        app_id = application_id(task_id, volunteer_id)
+        application_id = make_application_id(task_id, volunteer_id)
         async with self.locks.hold(task_id):
-            await self.seating.check_schedule(app_id, volunteer_id, task)
+            await self.seating.check_schedule(application_id, volunteer_id, task)
             if not await self.seating.free_slots(task):
                 raise DomainError(ErrorCode.TASK_FULL, "every slot of the task is taken", "taskId")
             now = now_ms(self.clock)
@@ -203,11 +205,11 @@ class ApplicationService:
                 "check_out": None,
             }
             event = {"status": "INVITED", "at": now, "by": viewer.account_id}
-            return await self.store.open(task, volunteer_id, app_id, fields, event, REINVITABLE)
+            return await self.store.open(task, volunteer_id, application_id, fields, event, REINVITABLE)
 
-    async def review(self, viewer: Viewer, app_id: str, decision: str, reason: str | None) -> dict:
+    async def review(self, viewer: Viewer, application_id: str, decision: str, reason: str | None) -> dict:
         reason = checked_reason(reason)
-        doc = await self.store.load(app_id)
+        doc = await self.store.load(application_id)
         self.access.require_manager(viewer, doc["organisation_id"], "applicationId")
         if decision == "REJECT" and doc["status"] == "ACCEPTED":
             return await self._end(viewer, doc, "REJECTED", ("ACCEPTED",), "reject", reason)
@@ -216,7 +218,9 @@ class ApplicationService:
         if decision == "ACCEPT":
             return await self._accept_application(viewer, doc, REVIEWABLE["ACCEPT"])
         async with self.locks.hold(doc["task_id"]):
-            return await self.store.transition(viewer, app_id, REVIEWABLE[decision], DECIDED[decision], reason=reason)
+            return await self.store.transition(
+                viewer, application_id, REVIEWABLE[decision], DECIDED[decision], reason=reason
+            )
 
     # ---- steps -------------------------------------------------------------------------------
 
@@ -244,16 +248,16 @@ class ApplicationService:
         except DomainError as exc:
             raise exc.about("applicationId") from None
 
-    async def _accept(self, viewer: Viewer, app_id: str, allowed: tuple[str, ...], task: dict) -> dict:
+    async def _accept(self, viewer: Viewer, application_id: str, allowed: tuple[str, ...], task: dict) -> dict:
         async with self.locks.hold(task["_id"]):
-            doc = await self.store.load(app_id)
+            doc = await self.store.load(application_id)
             if doc["status"] not in allowed:
                 raise invalid_transition(doc, "accept")
-            slot = await self.seating.seat(app_id, doc["volunteer_id"], task)
+            slot = await self.seating.seat(application_id, doc["volunteer_id"], task)
             if slot is None:
                 raise DomainError(ErrorCode.TASK_FULL, "every slot of the task is taken", "applicationId")
             try:
-                doc = await self.store.transition(viewer, app_id, allowed, "ACCEPTED", fields={"slot": slot})
+                doc = await self.store.transition(viewer, application_id, allowed, "ACCEPTED", fields={"slot": slot})
             except BaseException:
                 await self.seating.release({**doc, "slot": slot}, task)
                 raise

@@ -29,7 +29,7 @@ CHECK_IN_EARLY = timedelta(minutes=30)
 CHECK_OUT_LATE = timedelta(hours=2)
 
 
-def application_id(task_id: str, volunteer_id: str) -> str:
+def make_application_id(task_id: str, volunteer_id: str) -> str:
     return f"{task_id}:{volunteer_id}"
 
 
