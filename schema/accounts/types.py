@@ -7,7 +7,6 @@ from enum import Enum
 import strawberry
 
 from schema.base.context import Context, Info
-from schema.base.ids import encode_id
 from schema.base.nodes import Node, node_type
 from schema.organisations.types import Organisation
 from schema.volunteers.types import Volunteer
@@ -29,10 +28,6 @@ class Role(Enum):
 @strawberry.type(description="A signed-in identity: a volunteer, a coordinator, a committee or an admin.")
 class Account(Node):
     raw: strawberry.Private[dict]
-
-    @classmethod
-    def of(cls, doc: dict | None) -> Account | None:
-        return cls(id=encode_id("Account", doc["_id"]), raw=doc) if doc else None
 
     @classmethod
     async def load(cls, ctx: Context, raw_id: str) -> Account | None:

@@ -15,11 +15,18 @@ from typing import Any, Protocol, TypeVar
 import strawberry
 
 from schema.base.context import Context
+from schema.base.ids import encode_id
 
 
 @strawberry.interface(description="An object with a global id: fetch any of them again with `node(id:)`.")
 class Node:
     id: strawberry.ID = strawberry.field(description="Opaque global id; stable for the object's lifetime.")
+
+    @classmethod
+    def of(cls, doc: dict | None) -> Any:
+        """The node of a document (None for none): its id names the type, `raw` keeps the document.
+        Types that copy fields out of the document (Task) override it."""
+        return cls(id=encode_id(cls.__name__, doc["_id"]), raw=doc) if doc else None
 
 
 class NodeType(Protocol):

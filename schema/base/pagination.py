@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
-from collections.abc import Sequence
-from typing import Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -90,13 +90,18 @@ def page_of_list(ids: Sequence[str], first: int | None, after: str | None) -> tu
     return list(ids[start : start + n]), start + n < len(ids)
 
 
-def connection(nodes: list, cursors: list[str], has_next: bool, total: int, had_after: bool) -> Connection:
+def connection(
+    of: Callable[[dict], Any], docs: list[dict], has_next: bool, total: int, after: str | None, cursor_key: str = "_id"
+) -> Connection:
+    """A page of documents: each node is `of(doc)`, each cursor the document's `cursor_key`."""
+    nodes = [of(d) for d in docs]
+    cursors = [encode_cursor(d[cursor_key]) for d in docs]
     edges = [Edge(cursor=c, node=n) for c, n in zip(cursors, nodes)]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=has_next,
-            has_previous_page=had_after,
+            has_previous_page=after is not None,
             start_cursor=cursors[0] if cursors else None,
             end_cursor=cursors[-1] if cursors else None,
         ),

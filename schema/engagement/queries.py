@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from schema.base.context import Info
-from schema.base.pagination import Connection, after_key, check_first, connection, encode_cursor
+from schema.base.pagination import Connection, after_key, check_first, connection
 from schema.engagement.types import Application, ApplicationStatus
 
 
@@ -25,10 +25,4 @@ class EngagementQuery:
         docs, has_next, total = await info.context.services.applications.mine(
             viewer, [s.value for s in statuses] if statuses else None, check_first(first), after_key(after)
         )
-        return connection(
-            [Application.of(d) for d in docs],
-            [encode_cursor(d["applied_id"]) for d in docs],
-            has_next,
-            total,
-            after is not None,
-        )
+        return connection(Application.of, docs, has_next, total, after, cursor_key="applied_id")

@@ -9,7 +9,6 @@ import strawberry
 
 from schema.base.common import GeoPoint
 from schema.base.context import Context, Info
-from schema.base.ids import encode_id
 from schema.base.nodes import Node, node_type
 from schema.needs.types import Task
 from schema.volunteers.types import Volunteer
@@ -85,10 +84,6 @@ class ApplicationEvent:
 )
 class Application(Node):
     raw: strawberry.Private[dict]
-
-    @classmethod
-    def of(cls, doc: dict | None) -> Application | None:
-        return cls(id=encode_id("Application", doc["_id"]), raw=doc) if doc else None
 
     @classmethod
     async def load(cls, ctx: Context, raw_id: str) -> Application | None:

@@ -9,7 +9,7 @@ import strawberry
 
 from schema.base.context import Info
 from schema.base.ids import raw_id
-from schema.base.pagination import Connection, after_key, check_first, connection, encode_cursor
+from schema.base.pagination import Connection, after_key, check_first, connection
 from schema.hours.inputs import HourScopeInput
 from schema.hours.scope import parse_scope, tally_rows
 from schema.hours.types import HourEntry, HourStatus, HourTally, TallyGroup
@@ -59,10 +59,4 @@ class HoursQuery:
         docs, has_next, total = await info.context.services.ledger.of_organisation(
             viewer, org_id, status.value if status else None, after_key(after), check_first(first)
         )
-        return connection(
-            [HourEntry.of(d) for d in docs],
-            [encode_cursor(d["_id"]) for d in docs],
-            has_next,
-            total,
-            after is not None,
-        )
+        return connection(HourEntry.of, docs, has_next, total, after)

@@ -8,7 +8,6 @@ from enum import Enum
 import strawberry
 
 from schema.base.context import Context, Info
-from schema.base.ids import encode_id
 from schema.base.nodes import Node, node_type
 from schema.needs.types import NeedCategory, Task
 from schema.organisations.types import Organisation
@@ -56,10 +55,6 @@ class TallyGroup(Enum):
 )
 class HourEntry(Node):
     raw: strawberry.Private[dict]
-
-    @classmethod
-    def of(cls, doc: dict | None) -> HourEntry | None:
-        return cls(id=encode_id("HourEntry", doc["_id"]), raw=doc) if doc else None
 
     @classmethod
     async def load(cls, ctx: Context, raw_id: str) -> HourEntry | None:

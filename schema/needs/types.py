@@ -12,7 +12,7 @@ from schema.base.common import GeoPoint, Weekday
 from schema.base.context import Context, Info
 from schema.base.ids import encode_id
 from schema.base.nodes import Node, node_type, wrap
-from schema.base.pagination import Connection, after_key, check_first, connection, encode_cursor, page_of_list
+from schema.base.pagination import Connection, after_key, check_first, connection, page_of_list
 from schema.organisations.types import Organisation
 
 # A higher domain's type, resolved by name when the schema is built (no import: see schema/base/nodes.py).
@@ -89,10 +89,6 @@ class Recurrence:
 )
 class Need(Node):
     raw: strawberry.Private[dict]
-
-    @classmethod
-    def of(cls, doc: dict | None) -> Need | None:
-        return cls(id=encode_id("Need", doc["_id"]), raw=doc) if doc else None
 
     @classmethod
     async def load(cls, ctx: Context, raw_id: str) -> Need | None:
@@ -207,9 +203,7 @@ class Need(Node):
         ids = self.raw["task_ids"]  # fixed at posting, in start order
         page, has_next = page_of_list(ids, first, after)
         docs = [d for d in await info.context.loaders.tasks.load_many(page) if d]
-        return connection(
-            [Task.of(d) for d in docs], [encode_cursor(d["_id"]) for d in docs], has_next, len(ids), after is not None
-        )
+        return connection(Task.of, docs, has_next, len(ids), after)
 
 
 @node_type
@@ -276,11 +270,4 @@ class Task(Node):
         if page is None:
             return None
         docs, has_next, total = page
-        application = wrap("Application")
-        return connection(
-            [application(d) for d in docs],
-            [encode_cursor(d["applied_id"]) for d in docs],
-            has_next,
-            total,
-            after is not None,
-        )
+        return connection(wrap("Application"), docs, has_next, total, after, cursor_key="applied_id")

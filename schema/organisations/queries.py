@@ -8,7 +8,7 @@ import strawberry
 
 from schema.base.context import Info
 from schema.base.ids import raw_id
-from schema.base.pagination import Connection, connection, encode_cursor, page_of_sorted_ids
+from schema.base.pagination import Connection, connection, page_of_sorted_ids
 from schema.organisations.types import Organisation, OrganisationKind
 from services import validation as v
 from services.errors import Collector
@@ -41,5 +41,5 @@ class OrganisationQuery:
         orgs = info.context.services.organisations
         ids = orgs.list(region_code, kind.value if kind else None)
         page, has_next = page_of_sorted_ids(ids, first, after)
-        nodes = [Organisation.of(orgs.get(i)) for i in page]
-        return connection(nodes, [encode_cursor(i) for i in page], has_next, len(ids), after is not None)
+        docs = [doc for i in page if (doc := orgs.get(i)) is not None]
+        return connection(Organisation.of, docs, has_next, len(ids), after)

@@ -9,9 +9,8 @@ import strawberry
 
 from schema.base.common import GeoPoint
 from schema.base.context import Context, Info
-from schema.base.ids import encode_id
 from schema.base.nodes import Node, node_type, wrap
-from schema.base.pagination import Connection, connection, encode_cursor, page_of_sorted_ids
+from schema.base.pagination import Connection, connection, page_of_sorted_ids
 
 # A higher domain's type, resolved by name when the schema is built (no import: see schema/base/nodes.py).
 LazyNeed = Annotated["Need", strawberry.lazy("schema.needs.types")]  # noqa: F821
@@ -39,10 +38,6 @@ class OrganisationKind(Enum):
 @strawberry.type(description="An organisation that posts needs and certifies hours: a station, agency or team.")
 class Organisation(Node):
     raw: strawberry.Private[dict]
-
-    @classmethod
-    def of(cls, doc: dict | None) -> Organisation | None:
-        return cls(id=encode_id("Organisation", doc["_id"]), raw=doc) if doc else None
 
     @classmethod
     async def load(cls, ctx: Context, raw_id: str) -> Organisation | None:
@@ -90,7 +85,4 @@ class Organisation(Node):
         ids = info.context.services.organisations.need_ids(self.raw["_id"])
         page, has_next = page_of_sorted_ids(ids, first, after)
         docs = [d for d in await info.context.loaders.needs.load_many(page) if d]
-        need = wrap("Need")
-        return connection(
-            [need(d) for d in docs], [encode_cursor(d["_id"]) for d in docs], has_next, len(ids), after is not None
-        )
+        return connection(wrap("Need"), docs, has_next, len(ids), after)

@@ -10,9 +10,8 @@ import strawberry
 from matching.catalogue import UTC_OFFSET_HOURS
 from schema.base.common import GeoPoint, Weekday
 from schema.base.context import Context, Info
-from schema.base.ids import encode_id
 from schema.base.nodes import Node, node_type, wrap
-from schema.base.pagination import Connection, after_key, check_first, connection, encode_cursor
+from schema.base.pagination import Connection, after_key, check_first, connection
 from services.hours.rules import star_level
 from services.volunteers import WEEKDAYS
 
@@ -46,10 +45,6 @@ class AvailabilitySlot:
 )
 class Volunteer(Node):
     raw: strawberry.Private[dict]
-
-    @classmethod
-    def of(cls, doc: dict | None) -> Volunteer | None:
-        return cls(id=encode_id("Volunteer", doc["_id"]), raw=doc) if doc else None
 
     @classmethod
     async def load(cls, ctx: Context, raw_id: str) -> Volunteer | None:
@@ -146,11 +141,4 @@ class Volunteer(Node):
         if page is None:
             return None
         docs, has_next, total = page
-        application = wrap("Application")
-        return connection(
-            [application(d) for d in docs],
-            [encode_cursor(d["applied_id"]) for d in docs],
-            has_next,
-            total,
-            after is not None,
-        )
+        return connection(wrap("Application"), docs, has_next, total, after, cursor_key="applied_id")
