@@ -27,20 +27,13 @@ from bootstrap import Services
 from config import Settings
 from db.repo import new_id
 from db.repositories import Repositories
+from matching.catalogue import CATEGORIES
 from services.auth import Viewer
 from services.clock import LOCAL
 from services.hours.rollup_math import Fact, compute_rollups
 from services.hours.tallies import Scope
 
 CITY = "4210"
-CATEGORIES = (
-    "VULNERABLE_ASSISTANCE",
-    "ELDER_CARE",
-    "CHILD_CARE",
-    "DISABILITY_REHAB",
-    "COMMUNITY_GOVERNANCE",
-    "EMERGENCY_RESPONSE",
-)
 # The groupings timed per query (`services.hours.tallies.GROUPS` without VOLUNTEER, timed once on its own).
 GROUPS = ("ORGANISATION", "REGION", "CATEGORY", "MONTH")
 BATCH = 10_000

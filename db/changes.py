@@ -46,7 +46,12 @@ class ChangeFeed:
         self._poller: asyncio.Task | None = None
         self._seen: deque[str] = deque(maxlen=20000)
         self._seen_set: set[str] = set()
-        self._poll_from = datetime.now(UTC)
+        self._poll_from = self.now()
+
+    @staticmethod
+    def now() -> datetime:
+        """The time change-log entries carry and polls compare: the system clock."""
+        return datetime.now(UTC)
 
     def subscribe(self, kind: str, listener: Listener) -> None:
         """`listener(doc)` (plain or async) runs for every changed document of `kind`."""
@@ -59,7 +64,7 @@ class ChangeFeed:
         self._rebuilders.append(rebuilder)
 
     async def rebuild(self) -> None:
-        self._poll_from = datetime.now(UTC)
+        self._poll_from = self.now()
         for rebuilder in self._rebuilders:
             await rebuilder()
 
@@ -73,7 +78,7 @@ class ChangeFeed:
 
     async def publish(self, kind: str, *docs: dict) -> None:
         """A write landed: apply it here at once, and log it for the other processes."""
-        now = datetime.now(UTC)
+        now = self.now()
         entries = []
         for doc in docs:
             await self._apply(kind, doc)

@@ -29,7 +29,7 @@ from services.engagement.rules import (
     task_not_open,
 )
 from services.engagement.seating import Seating
-from services.engagement.store import ApplicationStore
+from services.engagement.store import ApplicationStore, load_task
 from services.errors import Collector, DomainError, ErrorCode, forbidden, not_found
 
 PROMOTION_BATCH = 50
@@ -224,15 +224,9 @@ class ApplicationService:
 
     # ---- steps -------------------------------------------------------------------------------
 
-    async def _task(self, task_id: str) -> dict:
-        task = await self.tasks.get(task_id)
-        if task is None:
-            raise not_found("task", "taskId")
-        return task
-
     async def _open_task(self, task_id: str) -> tuple[dict, dict]:
         """The task and its need, if both still take volunteers (open and not yet started)."""
-        task = await self._task(task_id)
+        task = await load_task(self.tasks, task_id)
         need = await self.needs.get(task["need_id"])
         if need is None or need["status"] != "OPEN" or task["status"] not in OPEN_TASK:
             raise task_not_open()
@@ -269,7 +263,7 @@ class ApplicationService:
         self, viewer: Viewer, doc: dict, status: str, allowed: tuple[str, ...], action: str, reason: str | None
     ) -> dict:
         """Withdrawal or rejection; an accepted one frees its slot and time, and the waitlist moves up."""
-        task = await self._task(doc["task_id"])
+        task = await load_task(self.tasks, doc["task_id"])
         async with self.locks.hold(task["_id"]):
             doc = await self.store.load(doc["_id"])
             if doc["status"] not in allowed:

@@ -22,8 +22,8 @@ from services.clock import Clock, now_ms
 from services.engagement.applications import volunteer_of
 from services.engagement.locks import KeyedLocks
 from services.engagement.rules import CHECK_IN_EARLY, CHECK_OUT_LATE, invalid_transition, task_not_open
-from services.engagement.store import ApplicationStore
-from services.errors import Collector, DomainError, ErrorCode, forbidden, not_found
+from services.engagement.store import ApplicationStore, load_task
+from services.errors import Collector, DomainError, ErrorCode, forbidden
 from services.hours.ledger import HourLedger
 from services.idempotency import IdempotencyKeys
 
@@ -63,7 +63,7 @@ class AttendanceService:
         """For the organisation, once the task has ended without a check-in."""
         doc = await self.store.load(assignment_id, "assignmentId")
         self.access.require_manager(viewer, doc["organisation_id"], "assignmentId")
-        task = await self._task(doc["task_id"])
+        task = await load_task(self.tasks, doc["task_id"])
         if doc["status"] != "ACCEPTED":
             raise invalid_transition(doc, "mark as no-show")
         if doc.get("check_in"):
@@ -80,12 +80,6 @@ class AttendanceService:
         await self.changes.publish("assignment", doc)
         return doc
 
-    async def _task(self, task_id: str) -> dict:
-        task = await self.tasks.get(task_id)
-        if task is None:
-            raise not_found("task", "taskId")
-        return task
-
     async def _attend(self, viewer: Viewer, assignment_id: str, location, key: str | None, *, out: bool) -> dict:
         volunteer_id = volunteer_of(viewer)
         c = Collector()
@@ -97,7 +91,7 @@ class AttendanceService:
             doc = await self.store.load(assignment_id, "assignmentId")
             if doc["volunteer_id"] != volunteer_id:
                 raise forbidden("this is not your assignment", "assignmentId")
-            task = await self._task(doc["task_id"])
+            task = await load_task(self.tasks, doc["task_id"])
             async with self.locks.hold(task["_id"]):
                 doc = await self.store.load(assignment_id)
                 if out:

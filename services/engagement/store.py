@@ -19,6 +19,14 @@ from services.engagement.rules import already_applied, invalid_transition
 from services.errors import DomainError, ErrorCode, not_found
 
 
+async def load_task(tasks: Repository, task_id: str) -> dict:
+    """The task an application is for, or NOT_FOUND at `taskId`."""
+    task = await tasks.get(task_id)
+    if task is None:
+        raise not_found("task", "taskId")
+    return task
+
+
 class ApplicationStore:
     def __init__(self, applications: Repository, clock: Clock) -> None:
         self.applications = applications

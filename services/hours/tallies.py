@@ -95,12 +95,7 @@ class HourTallies:
                 acc[0] += g["m"]
                 acc[1] += g["e"]
                 acc[2] += g.get("v", 0)
-        labels: dict[str, Callable[[str], str]] = {
-            "cat": lambda k: CATEGORY_LABELS.get(k, k),
-            "org": self._org_label,
-            "reg": self._region_labeller(),
-        }
-        label = labels[field]
+        label = self._labeller(field)
         return _ordered([Tally(k, label(k), acc[0], acc[1], acc[2]) for k, acc in sums.items()])
 
     async def total(self, scope: Scope, start: date | None, end: date | None) -> Tally:
@@ -165,6 +160,14 @@ class HourTallies:
             months.append(f"{y:04d}-{m:02d}")
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
         return months
+
+    def _labeller(self, field: str) -> Callable[[str], str]:
+        """Labels of a grouping's keys; the region names are only gathered when regions are asked for."""
+        if field == "cat":
+            return lambda k: CATEGORY_LABELS.get(k, k)
+        if field == "org":
+            return self._org_label
+        return self._region_labeller()
 
     def _org_label(self, org_id: str) -> str:
         org = self.directory.get(org_id)
