@@ -28,11 +28,11 @@ from services.hours.decisions import HourDecisions
 from services.hours.ledger import HourLedger
 from services.hours.rollups import Rollups
 from services.hours.tallies import HourTallies
-from services.idempotency import IdempotencyKeys
 from services.matching import MatchingService
 from services.needs import NeedService
 from services.organisations import OrganisationService
 from services.volunteers import VolunteerService
+from services.writes import Writes
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Services:
 
     clock: Clock
     changes: ChangeFeed
+    writes: Writes
     access: AccessPolicy
     accounts: AccountService
     organisations: OrganisationService
@@ -59,8 +60,10 @@ class Services:
     async def start(self) -> None:
         """Derives every in-memory structure from the documents, then follows other processes' writes."""
         await self.changes.start()
+        self.writes.start()
 
     async def stop(self) -> None:
+        await self.writes.stop()
         await self.changes.stop()
 
 
@@ -79,17 +82,17 @@ def build_services(settings: Settings, database: Database, clock: Clock) -> Serv
     )
     directory = Directory()
     access = AccessPolicy(directory, repos.applications)
-    idempotency = IdempotencyKeys(repos.idempotency, clock)
+    writes = Writes(repos.writes_in_flight, repos.idempotency, clock, sole_process=settings.embedded)
     tokens = TokenIssuer(
         load_or_create_secret(settings.jwt_secret, settings.data_dir), settings.token_ttl_seconds, clock
     )
 
-    accounts = AccountService(repos.accounts, repos.account_emails, access, tokens, clock)
+    accounts = AccountService(repos.accounts, repos.account_emails, access, tokens, writes, clock)
     organisations = OrganisationService(
-        repos.organisations, repos.needs, accounts, access, directory, tokens, changes, clock
+        repos.organisations, repos.needs, accounts, access, directory, tokens, writes, changes, clock
     )
-    volunteers = VolunteerService(repos.volunteers, accounts, tokens, changes, clock)
-    needs = NeedService(repos.needs, repos.tasks, access, idempotency, changes, clock, settings.recurrence_horizon_days)
+    volunteers = VolunteerService(repos.volunteers, accounts, tokens, writes, changes, clock)
+    needs = NeedService(repos.needs, repos.tasks, access, writes, changes, clock, settings.recurrence_horizon_days)
     matching = MatchingService(repos.volunteers, repos.tasks, repos.applications, repos.service_records, access, clock)
 
     locks = KeyedLocks()
@@ -98,21 +101,21 @@ def build_services(settings: Settings, database: Database, clock: Clock) -> Serv
     applications = ApplicationService(
         store, seating, repos.tasks, repos.needs, repos.volunteers, access, locks, changes, clock
     )
-    ledger = HourLedger(repos.hour_entries, repos.tasks, repos.volunteers, directory, access, idempotency, clock)
+    ledger = HourLedger(repos.hour_entries, repos.tasks, repos.volunteers, directory, access, writes, clock)
     attendance = AttendanceService(
         store,
         repos.tasks,
         repos.service_records,
         ledger,
         access,
-        idempotency,
+        writes,
         locks,
         changes,
         clock,
         settings.checkin_radius_m,
     )
     rollups = Rollups(repos.rollups, repos.hour_entries, repos.hour_decisions, repos.rollup_outbox)
-    decisions = HourDecisions(repos.hour_entries, repos.hour_decisions, ledger, rollups, access, idempotency, clock)
+    decisions = HourDecisions(repos.hour_entries, repos.hour_decisions, ledger, rollups, access, writes, clock)
     tallies = HourTallies(rollups, repos.volunteers, directory, access, clock)
 
     # Who follows which change, in this process and (through the change log) in the others.
@@ -122,7 +125,9 @@ def build_services(settings: Settings, database: Database, clock: Clock) -> Serv
     changes.subscribe("task", matching.on_task)
     changes.subscribe("assignment", matching.on_assignment)
     changes.subscribe("service", matching.on_service)
-    # What is derived again from the documents at start-up, in this order.
+    # What is finished or derived again from the documents at start-up, in this order: writes a
+    # crash cut off first, so nothing derived ever sees them half-made.
+    changes.on_rebuild(writes.sweep)
     changes.on_rebuild(organisations.load_directory)
     changes.on_rebuild(matching.rebuild)
     changes.on_rebuild(rollups.repair)
@@ -130,6 +135,7 @@ def build_services(settings: Settings, database: Database, clock: Clock) -> Serv
     return Services(
         clock=clock,
         changes=changes,
+        writes=writes,
         access=access,
         accounts=accounts,
         organisations=organisations,

@@ -38,6 +38,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     recurrence_horizon_days: int = 90
     checkin_radius_m: int = 300
+    crash_points: bool = False  # tests only: requests may name a point where the process dies
 
     @property
     def embedded(self) -> bool:
@@ -57,6 +58,7 @@ class Settings:
             "request_db_seconds": float(env.get("REQUEST_DB_SECONDS", cls.request_db_seconds)),
             "access_log": env.get("ACCESS_LOG", "") not in ("", "0", "false"),
             "checkin_radius_m": int(env.get("CHECKIN_RADIUS_M", cls.checkin_radius_m)),
+            "crash_points": env.get("VM_CRASH_POINTS", "") == "1",
         }
         values.update(overrides)
         return cls(**values)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
+from api.crash_points import CrashPoints
 from api.exports import hours_csv
 from api.graphql import GraphQLEndpoint
 from api.limits import BodyLimit
@@ -65,4 +66,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = rt
     app.add_middleware(BodyLimit, limit=settings.limits.max_body_bytes)
     app.add_middleware(RequestId)
+    if settings.crash_points:
+        app.add_middleware(CrashPoints)
     return app

@@ -46,6 +46,7 @@ COLLECTIONS: dict[str, dict | None] = {
     },
     "changelog": None,
     "idempotency": None,
+    "writes_in_flight": None,
     "applications": None,
     "slot_claims": None,
     "time_claims": None,
@@ -73,6 +74,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("task_id", ASCENDING), ("status", ASCENDING), ("applied_id", ASCENDING)], name="task_status"),
         IndexModel([("volunteer_id", ASCENDING), ("applied_id", ASCENDING)], name="volunteer"),
     ],
+    # Kept a day (services/writes.py KEY_RETENTION): MongoDB's TTL index drops them; on FerretDB,
+    # which has none, the purge job does.
+    "idempotency": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expires")],
     "service_records": [IndexModel([("volunteer_id", ASCENDING), ("at", ASCENDING)], name="volunteer_at")],
     "hour_entries": [
         IndexModel(
@@ -106,7 +110,13 @@ async def ensure_collections(db: AsyncDatabase) -> None:
         indexes = await db[name].index_information()
         for model in models:
             if model.document["name"] not in indexes:
-                await db[name].create_indexes([model])
+                try:
+                    await db[name].create_indexes([model])
+                except OperationFailure as exc:
+                    # FerretDB v1 has no TTL indexes: services/writes.py purges expired keys itself.
+                    if exc.code != NOT_IMPLEMENTED:
+                        raise
+                    log.info("engine refused index %s.%s: %s", name, model.document["name"], exc.details)
 
 
 async def _create_validated(db: AsyncDatabase, name: str, schema: dict) -> None:

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Iterable, Sequence
 
 from bson import ObjectId
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from db.client import Database
 
@@ -50,6 +51,39 @@ class Repository:
         docs = list(docs)
         if docs:
             await self.coll.insert_many(docs, ordered=True)
+
+    async def insert_planned(self, doc: dict) -> bool:
+        """Inserts a document of a planned write (it carries `write_id`); True if this call wrote it.
+
+        One already there from the same write counts as written (the write is being finished after
+        a crash); one from another write raises DuplicateKeyError."""
+        try:
+            await self.coll.insert_one(doc)
+            return True
+        except DuplicateKeyError:
+            existing = await self.get(doc["_id"])
+            if existing is None or existing.get("write_id") != doc["write_id"]:
+                raise
+            return False
+
+    async def insert_planned_many(self, docs: list[dict]) -> None:
+        """`insert_planned` for many documents in one round-trip when none is there yet."""
+        if not docs:
+            return
+        try:
+            await self.coll.insert_many(docs, ordered=True)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if not errors or errors[0].get("code") != 11000:
+                raise
+            for doc in docs[exc.details.get("nInserted", 0) :]:
+                await self.insert_planned(doc)
+
+    async def delete_written_by(self, ids: Sequence[str], write_id: str) -> None:
+        """Undoes a planned write: deletes those of `ids` that it wrote."""
+        for doc in await self.get_many(ids):
+            if doc is not None and doc.get("write_id") == write_id:
+                await self.delete(doc["_id"])
 
     async def set_fields(self, _id: str, fields: dict) -> None:
         await self.coll.update_one({"_id": _id}, {"$set": fields})

@@ -25,6 +25,7 @@ class Repositories:
     rollups: Repository
     rollup_outbox: Repository
     idempotency: Repository
+    writes_in_flight: Repository
     changelog: Repository
 
     @classmethod

@@ -1,25 +1,26 @@
 """Accounts: sign-in, and the accounts behind volunteers, coordinators, committees and admins.
 
 An email belongs to one account through a claim document whose `_id` is the email: the insert is
-atomic on both engines, so two concurrent registrations cannot both win. Writes that span several
-documents undo what they wrote when a later write fails.
+atomic on both engines, so two concurrent registrations cannot both win. Making an account is a
+planned write (services/writes.py): the email claim first, then whatever the account comes with
+(a volunteer profile, an organisation), the account itself last; a crash anywhere is finished by
+a retry or the start-up sweep, so no account exists without what it came with.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from pymongo.errors import DuplicateKeyError
 
 from db.repo import Repository, new_id
+from services import crashpoints
 from services import validation as v
 from services.access import AccessPolicy
 from services.auth import TokenIssuer, Viewer, hash_password, verify_password
 from services.clock import Clock
 from services.errors import Collector, DomainError, ErrorCode, forbidden
-
-ORPHAN_CLAIM_AGE = timedelta(minutes=1)
+from services.writes import Writes
 
 
 def email_taken() -> DomainError:
@@ -33,13 +34,16 @@ class AccountService:
         emails: Repository,
         access: AccessPolicy,
         tokens: TokenIssuer,
+        writes: Writes,
         clock: Clock,
     ) -> None:
         self.accounts = accounts
         self.emails = emails
         self.access = access
         self.tokens = tokens
+        self.writes = writes
         self.clock = clock
+        writes.register("createAccount", self._apply_create)
 
     async def get_many(self, ids: Sequence[str]) -> list[dict | None]:
         return await self.accounts.get_many(ids)
@@ -74,52 +78,54 @@ class AccountService:
             raise DomainError(ErrorCode.INVALID_TOKEN, "the account behind this token no longer exists")
         return viewer
 
-    async def claim_email(self, email: str, account_id: str) -> None:
-        now = self.clock.now()
-        for _ in range(2):
-            try:
-                await self.emails.insert({"_id": email, "account_id": account_id, "at": now})
-                return
-            except DuplicateKeyError:
-                claim = await self.emails.get(email)
-                stale = claim and claim["at"] < now - ORPHAN_CLAIM_AGE
-                if claim and (not stale or await self.accounts.get(claim["account_id"])):
-                    raise email_taken() from None
-                # A claim left by a crash between the claim and the account: release it.
-                await self.emails.delete(email)
-        raise email_taken()
-
-    async def create_account(
-        self, *, email: str, password: str, role: str, display_name: str, account_id: str | None = None, **extra
+    async def plan_account(
+        self, write_id: str, *, email: str, password: str, role: str, display_name: str, **extra
     ) -> dict:
-        account_id = account_id or new_id()
-        await self.claim_email(email, account_id)
-        doc = {
-            "_id": account_id,
+        """The account document a planned write will insert (the password hashed off the event loop)."""
+        return {
+            "_id": new_id(),
             "email": email,
-            "password_hash": hash_password(password),
+            "password_hash": await hash_password(password),
             "role": role,
             "display_name": display_name,
             "created_at": self.clock.now(),
+            "write_id": write_id,
             **extra,
         }
-        try:
-            await self.accounts.insert(doc)
-        except BaseException:
-            await self.emails.delete(email)
-            raise
-        return doc
 
-    async def undo_account(self, account: dict) -> None:
-        await self.accounts.delete(account["_id"])
-        await self.emails.delete(account["email"])
+    async def claim_email(self, account: dict) -> None:
+        """The first write of making an account; EMAIL_TAKEN when another account holds the email."""
+        claim = {"_id": account["email"], "account_id": account["_id"], "at": account["created_at"]}
+        try:
+            await self.emails.insert_planned({**claim, "write_id": account["write_id"]})
+        except DuplicateKeyError:
+            raise email_taken() from None
+        crashpoints.reached("account.email_claimed")
+
+    async def insert_account(self, account: dict) -> None:
+        """The last write of making an account: from here on it can sign in."""
+        await self.accounts.insert_planned(account)
+
+    async def create_account(self, *, email: str, password: str, role: str, display_name: str, **extra) -> dict:
+        """An account with nothing else attached (committees, admins)."""
+        write_id = new_id()
+        account = await self.plan_account(
+            write_id, email=email, password=password, role=role, display_name=display_name, **extra
+        )
+        await self.writes.run("createAccount", {"account": account}, key=None, write_id=write_id)
+        return account
+
+    async def _apply_create(self, plan: dict, write_id: str) -> str:
+        await self.claim_email(plan["account"])
+        await self.insert_account(plan["account"])
+        return plan["account"]["_id"]
 
     async def login(self, email: str, password: str) -> tuple[str, dict]:
         email = (email or "").strip().lower()
         claim = await self.emails.get(email) if len(email) <= 254 and v.unicode_ok(email) else None
         account = await self.accounts.get(claim["account_id"]) if claim else None
         # An unknown email is checked against a dummy hash: as slow as a wrong password.
-        if not verify_password(account["password_hash"] if account else None, password or "") or account is None:
+        if not await verify_password(account["password_hash"] if account else None, password or "") or account is None:
             raise DomainError(ErrorCode.INVALID_CREDENTIALS, "wrong email or password")
         if account.get("disabled"):
             raise DomainError(ErrorCode.ACCOUNT_DISABLED, "this account is disabled")

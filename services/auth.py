@@ -1,8 +1,16 @@
-"""Passwords (argon2id) and bearer tokens (HS256 JWTs), and the `Viewer` a token stands for."""
+"""Passwords (argon2id) and bearer tokens (HS256 JWTs), and the `Viewer` a token stands for.
+
+Hashing and verifying take tens of milliseconds of CPU each: they run in a thread pool with one
+thread per core (argon2's C code releases the GIL), so concurrent sign-ins never stall the event
+loop and other requests keep being answered meanwhile.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,15 +27,27 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-def hash_password(password: str) -> str:
+_pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="argon2")
+
+
+def hash_password_now(password: str) -> str:
+    """On the calling thread: for scripts and bulk imports, not for request handlers."""
     return _hasher.hash(password)
 
 
-def verify_password(stored_hash: str | None, password: str) -> bool:
+def _verify(stored_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
     except (VerificationError, InvalidHashError, UnicodeEncodeError):  # a lone surrogate is no one's password
         return False
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(_pool, _hasher.hash, password)
+
+
+async def verify_password(stored_hash: str | None, password: str) -> bool:
+    return await asyncio.get_running_loop().run_in_executor(_pool, _verify, stored_hash, password)
 
 
 @dataclass(frozen=True)

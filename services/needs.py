@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from db.changes import ChangeFeed
 from db.repo import Repository, new_id
 from matching.catalogue import DEFAULT_CREDENTIALS_BY_CATEGORY
+from services import crashpoints
 from services import validation as v
 from services.access import AccessPolicy
 from services.auth import Viewer
 from services.clock import LOCAL, Clock, to_ms
 from services.errors import Collector, DomainError, ErrorCode, invalid, not_found
-from services.idempotency import IdempotencyKeys
 from services.volunteers import WEEKDAYS
+from services.writes import Writes
 
 MAX_TASKS = 200
 MAX_SLOTS = 100
@@ -72,7 +73,7 @@ class NeedService:
         needs: Repository,
         tasks: Repository,
         access: AccessPolicy,
-        idempotency: IdempotencyKeys,
+        writes: Writes,
         changes: ChangeFeed,
         clock: Clock,
         recurrence_horizon_days: int,
@@ -80,7 +81,9 @@ class NeedService:
         self.needs = needs
         self.tasks = tasks
         self.access = access
-        self.idempotency = idempotency
+        self.writes = writes
+        writes.register("postNeed", self._apply_post)
+        writes.register("changeNeed", self._apply_change)
         self.changes = changes
         self.clock = clock
         self.horizon_days = recurrence_horizon_days
@@ -210,50 +213,54 @@ class NeedService:
         c.raise_if_any()
         self.access.require_manager(viewer, org_id)
 
-        async def work() -> str:
-            need_id = new_id()
-            task_ids = [new_id() for _ in windows]
-            need = {
-                "_id": need_id,
-                "organisation_id": org_id,
-                **fields,
+        write_id = new_id()
+        need_id = new_id()
+        task_ids = [new_id() for _ in windows]
+        need = {
+            "_id": need_id,
+            "organisation_id": org_id,
+            **fields,
+            "status": "OPEN",
+            "task_ids": task_ids,
+            "created_by": viewer.account_id,
+            "created_at": now,
+            "updated_at": now,
+            "recurrence": _recurrence_doc(p.recurrence),
+            "write_id": write_id,
+        }
+        tasks = [
+            {
+                "_id": tid,
+                "need_id": need_id,
+                "starts_at": s,
+                "ends_at": e,
+                "slots": n,
+                "filled": 0,
                 "status": "OPEN",
-                "task_ids": task_ids,
-                "created_by": viewer.account_id,
                 "created_at": now,
-                "updated_at": now,
-                "recurrence": _recurrence_doc(p.recurrence),
+                "write_id": write_id,
+                **{k: need.get(k) for k in DENORMALISED},
             }
-            tasks = [
-                {
-                    "_id": tid,
-                    "need_id": need_id,
-                    "starts_at": s,
-                    "ends_at": e,
-                    "slots": n,
-                    "filled": 0,
-                    "status": "OPEN",
-                    "created_at": now,
-                    **{k: need.get(k) for k in DENORMALISED},
-                }
-                for tid, (s, e, n) in zip(task_ids, windows)
-            ]
-            await self.needs.insert(need)
-            try:
-                await self.tasks.insert_many(tasks)
-            except BaseException:
-                await self.tasks.coll.delete_many({"_id": {"$in": task_ids}})
-                await self.needs.delete(need_id)
-                raise
-            await self.changes.publish("need", need)
-            await self.changes.publish("task", *tasks)
-            return need_id
-
-        need_id = await self.idempotency.once(viewer.account_id, "postNeed", p.idempotency_key, work)
-        need = await self.needs.get(need_id)
-        if need is None:
+            for tid, (s, e, n) in zip(task_ids, windows)
+        ]
+        plan = {"need": need, "tasks": tasks}
+        need_id = await self.writes.run(
+            "postNeed", plan, account_id=viewer.account_id, key=p.idempotency_key, write_id=write_id
+        )
+        found = await self.needs.get(need_id)
+        if found is None:
             raise not_found("need")
-        return need
+        return found
+
+    async def _apply_post(self, plan: dict, write_id: str) -> str:
+        """Tasks first, then the need that lists them: a need is never seen without its tasks."""
+        tasks, need = plan["tasks"], plan["need"]
+        await self.tasks.insert_planned_many(tasks)
+        crashpoints.reached("postNeed.tasks")
+        await self.needs.insert_planned(need)
+        await self.changes.publish("need", need)
+        await self.changes.publish("task", *tasks)
+        return need["_id"]
 
     async def _owned(self, viewer: Viewer, need_id: str) -> dict:
         need = await self.needs.get(need_id)
@@ -272,12 +279,9 @@ class NeedService:
         if not fields:
             raise invalid("nothing to update")
         fields["updated_at"] = self.clock.now()
-        await self.needs.set_fields(need_id, fields)
         need = {**need, **fields}
         task_fields = {k: need.get(k) for k in DENORMALISED if k in fields}
-        if task_fields:
-            await self._update_tasks(need, task_fields)
-        await self.changes.publish("need", need)
+        await self._change(need, fields, task_fields)
         return need
 
     async def cancel(self, viewer: Viewer, need_id: str, reason: str | None) -> dict:
@@ -288,17 +292,28 @@ class NeedService:
         if need["status"] == "CANCELLED":
             raise DomainError(ErrorCode.NEED_CANCELLED, "the need is already cancelled", "needId")
         fields = {"status": "CANCELLED", "cancel_reason": reason or None, "updated_at": self.clock.now()}
-        await self.needs.set_fields(need_id, fields)
-        await self._update_tasks(need, {"status": "CANCELLED"})
         need = {**need, **fields}
-        await self.changes.publish("need", need)
+        await self._change(need, fields, {"status": "CANCELLED"})
         return need
 
-    async def _update_tasks(self, need: dict, fields: dict) -> None:
-        for tid in need["task_ids"]:
-            await self.tasks.set_fields(tid, fields)
-        tasks = [t for t in await self.tasks.get_many(need["task_ids"]) if t]
-        await self.changes.publish("task", *tasks)
+    async def _change(self, need: dict, fields: dict, task_fields: dict) -> None:
+        """A need's fields and what its tasks copy of them, written as one planned write."""
+        plan = {"need_id": need["_id"], "task_ids": need["task_ids"], "fields": fields, "task_fields": task_fields}
+        await self.writes.run("changeNeed", plan, key=None, write_id=new_id())
+
+    async def _apply_change(self, plan: dict, write_id: str) -> str:
+        """Only `$set`s: applying them again after a crash changes nothing more."""
+        await self.needs.set_fields(plan["need_id"], plan["fields"])
+        crashpoints.reached("changeNeed.need")
+        if plan["task_fields"]:
+            for tid in plan["task_ids"]:
+                await self.tasks.set_fields(tid, plan["task_fields"])
+            tasks = [t for t in await self.tasks.get_many(plan["task_ids"]) if t]
+            await self.changes.publish("task", *tasks)
+        need = await self.needs.get(plan["need_id"])
+        if need is not None:
+            await self.changes.publish("need", need)
+        return plan["need_id"]
 
 
 def _recurrence_doc(r) -> dict | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from db.changes import ChangeFeed
 from db.repo import Repository, new_id
+from services import crashpoints
 from services import validation as v
 from services.access import AccessPolicy
 from services.accounts import AccountService
@@ -11,6 +12,7 @@ from services.auth import TokenIssuer, Viewer
 from services.clock import Clock
 from services.directory import STATIONS, Directory, region_contains
 from services.errors import Collector, DomainError, ErrorCode, forbidden, not_found
+from services.writes import Writes
 
 KINDS = (*STATIONS, "AGENCY", "VOLUNTEER_TEAM")
 # The tier a station must hang under; agencies and teams may sit under any organisation, or none.
@@ -31,6 +33,7 @@ class OrganisationService:
         access: AccessPolicy,
         directory: Directory,
         tokens: TokenIssuer,
+        writes: Writes,
         changes: ChangeFeed,
         clock: Clock,
     ) -> None:
@@ -40,8 +43,10 @@ class OrganisationService:
         self.access = access
         self.directory = directory
         self.tokens = tokens
+        self.writes = writes
         self.changes = changes
         self.clock = clock
+        writes.register("registerOrganisation", self._apply_register)
 
     async def load_directory(self) -> None:
         """Every organisation and the ids of its needs, from the documents (at start-up)."""
@@ -116,19 +121,16 @@ class OrganisationService:
         c.raise_if_any()
         self._authorize(viewer, kind, parent)
 
+        write_id = new_id()
         org_id = new_id()
-        try:
-            account = await self.accounts.create_account(
-                email=email,
-                password=co.password,
-                role="COORDINATOR",
-                display_name=co_name or "",
-                organisation_ids=[org_id],
-            )
-        except DomainError as exc:
-            if exc.code is ErrorCode.EMAIL_TAKEN:
-                raise exc.about("coordinator", "email") from None
-            raise
+        account = await self.accounts.plan_account(
+            write_id,
+            email=email,
+            password=co.password,
+            role="COORDINATOR",
+            display_name=co_name or "",
+            organisation_ids=[org_id],
+        )
         doc = {
             "_id": org_id,
             "name": name,
@@ -140,14 +142,26 @@ class OrganisationService:
             "address": address or None,
             "coordinator_account_ids": [account["_id"]],
             "created_at": self.clock.now(),
+            "write_id": write_id,
         }
         try:
-            await self.organisations.insert(doc)
-        except BaseException:
-            await self.accounts.undo_account(account)
+            await self.writes.run(
+                "registerOrganisation", {"account": account, "organisation": doc}, key=None, write_id=write_id
+            )
+        except DomainError as exc:
+            if exc.code is ErrorCode.EMAIL_TAKEN:
+                raise exc.about("coordinator", "email") from None
             raise
-        await self.changes.publish("organisation", doc)
         return self.tokens.issue(account["_id"]), doc
+
+    async def _apply_register(self, plan: dict, write_id: str) -> str:
+        """Email claim, organisation, then its coordinator's account."""
+        await self.accounts.claim_email(plan["account"])
+        await self.organisations.insert_planned(plan["organisation"])
+        crashpoints.reached("registerOrganisation.organisation")
+        await self.accounts.insert_account(plan["account"])
+        await self.changes.publish("organisation", plan["organisation"])
+        return plan["organisation"]["_id"]
 
     def _authorize(self, viewer: Viewer | None, kind: str, parent: dict | None) -> None:
         if viewer is not None and viewer.role == "ADMIN":

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 
 from db.changes import ChangeFeed
 from db.repo import Repository, new_id
+from services import crashpoints
 from services import validation as v
 from services.accounts import AccountService
 from services.auth import TokenIssuer, Viewer
 from services.clock import Clock
 from services.errors import Collector, ErrorCode, forbidden, invalid, not_found
+from services.writes import Writes
 
 MAX_RADIUS_KM = 200.0
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -95,14 +97,17 @@ class VolunteerService:
         volunteers: Repository,
         accounts: AccountService,
         tokens: TokenIssuer,
+        writes: Writes,
         changes: ChangeFeed,
         clock: Clock,
     ) -> None:
         self.volunteers = volunteers
         self.accounts = accounts
         self.tokens = tokens
+        self.writes = writes
         self.changes = changes
         self.clock = clock
+        writes.register("registerVolunteer", self._apply_register)
 
     async def get_many(self, ids: Sequence[str]) -> list[dict | None]:
         return await self.volunteers.get_many(ids)
@@ -114,27 +119,39 @@ class VolunteerService:
         v.password(c, p.password)
         profile = normalise_profile(c, p, partial=False)
         c.raise_if_any()
+        write_id = new_id()
         volunteer_id = new_id()
-        account = await self.accounts.create_account(
-            email=email, password=p.password, role="VOLUNTEER", display_name=profile["name"], volunteer_id=volunteer_id
+        account = await self.accounts.plan_account(
+            write_id,
+            email=email,
+            password=p.password,
+            role="VOLUNTEER",
+            display_name=profile["name"],
+            volunteer_id=volunteer_id,
         )
-        now = self.clock.now()
         doc = {
             "_id": volunteer_id,
             "account_id": account["_id"],
             "email": email,
             "active": True,
-            "created_at": now,
-            "updated_at": now,
+            "created_at": account["created_at"],
+            "updated_at": account["created_at"],
+            "write_id": write_id,
             **profile,
         }
-        try:
-            await self.volunteers.insert(doc)
-        except BaseException:
-            await self.accounts.undo_account(account)
-            raise
-        await self.changes.publish("volunteer", doc)
+        plan = {"account": account, "volunteer": doc}
+        await self.writes.run("registerVolunteer", plan, key=None, write_id=write_id)
         return self.tokens.issue(account["_id"]), doc
+
+    async def _apply_register(self, plan: dict, write_id: str) -> str:
+        """Email claim, profile, then the account: a profile never lacks its account for long, and
+        an account never lacks its profile."""
+        await self.accounts.claim_email(plan["account"])
+        await self.volunteers.insert_planned(plan["volunteer"])
+        crashpoints.reached("registerVolunteer.profile")
+        await self.accounts.insert_account(plan["account"])
+        await self.changes.publish("volunteer", plan["volunteer"])
+        return plan["account"]["_id"]
 
     async def import_many(self, profiles: list, password_hash: str) -> list[dict]:
         """Many volunteers at once sharing one password hash (bulk imports, the demo): the same checks

@@ -23,7 +23,7 @@ from bootstrap import Services
 from db.repo import new_id
 from db.repositories import Repositories
 from schema.base.ids import decode_id, encode_id
-from services.auth import hash_password
+from services.auth import hash_password_now
 from services.clock import LOCAL, FixedClock
 
 DEFAULT_NOW = "2026-03-16T09:30:00+08:00"
@@ -40,7 +40,7 @@ def unique(prefix: str = "u") -> str:
 def shared_hash() -> str:
     """One argon2 hash of PASSWORD for every directly written account."""
     if not _shared_hash:
-        _shared_hash.append(hash_password(PASSWORD))
+        _shared_hash.append(hash_password_now(PASSWORD))
     return _shared_hash[0]
 
 

@@ -135,7 +135,7 @@ class DemoLoader:
         registered = len(AREAS)
         for p in profiles[:registered]:
             await self.volunteers.register(p)
-        await self.volunteers.import_many(profiles[registered:], hash_password(DEMO_PASSWORD))
+        await self.volunteers.import_many(profiles[registered:], await hash_password(DEMO_PASSWORD))
 
         return {
             "organisations": len(orgs),

@@ -174,7 +174,7 @@ class ApplicationService:
             raise invalid_transition(doc, "answer")
         if not accept:
             async with self.locks.hold(doc["task_id"]):
-                return await self.store.transition(viewer, doc["_id"], ("INVITED",), "DECLINED")
+                return await self.store.transition(viewer.account_id, doc["_id"], ("INVITED",), "DECLINED")
         return await self._accept_application(viewer, doc, ("INVITED",))
 
     # ---- coordinator actions -----------------------------------------------------------------
@@ -219,7 +219,7 @@ class ApplicationService:
             return await self._accept_application(viewer, doc, REVIEWABLE["ACCEPT"])
         async with self.locks.hold(doc["task_id"]):
             return await self.store.transition(
-                viewer, application_id, REVIEWABLE[decision], DECIDED[decision], reason=reason
+                viewer.account_id, application_id, REVIEWABLE[decision], DECIDED[decision], reason=reason
             )
 
     # ---- steps -------------------------------------------------------------------------------
@@ -251,7 +251,9 @@ class ApplicationService:
             if slot is None:
                 raise DomainError(ErrorCode.TASK_FULL, "every slot of the task is taken", "applicationId")
             try:
-                doc = await self.store.transition(viewer, application_id, allowed, "ACCEPTED", fields={"slot": slot})
+                doc = await self.store.transition(
+                    viewer.account_id, application_id, allowed, "ACCEPTED", fields={"slot": slot}
+                )
             except BaseException:
                 await self.seating.release({**doc, "slot": slot}, task)
                 raise
@@ -274,7 +276,7 @@ class ApplicationService:
             if was_assigned and task["ends_at"] <= now_ms(self.clock):
                 raise task_not_open("the task has ended", "applicationId")
             doc = await self.store.transition(
-                viewer, doc["_id"], (doc["status"],), status, reason=reason, match={"check_in": None}
+                viewer.account_id, doc["_id"], (doc["status"],), status, reason=reason, match={"check_in": None}
             )
             promoted = []
             if was_assigned:
@@ -308,7 +310,7 @@ class ApplicationService:
             try:
                 promoted.append(
                     await self.store.transition(
-                        viewer,
+                        viewer.account_id,
                         doc["_id"],
                         ("WAITLISTED",),
                         "ACCEPTED",

@@ -67,28 +67,40 @@ class Seating:
         holds the task lock: no request of this process sees the slot before the time is claimed."""
         if self._full_until.get(task["_id"], 0.0) > time.monotonic():
             return None
-        now = now_ms(self.clock)
-        for n in range(task["slots"]):
-            try:
-                await self.slot_claims.insert(
-                    {
-                        "_id": f"{task['_id']}:{n}",
-                        "task_id": task["_id"],
-                        "application_id": application_id,
-                        "volunteer_id": volunteer_id,
-                        "at": now,
-                    }
-                )
-            except DuplicateKeyError:
-                continue
-            try:
-                await self._claim_time(application_id, volunteer_id, task)
-            except BaseException:
-                await self.slot_claims.delete(f"{task['_id']}:{n}")
-                raise
-            return n
+        for _ in range(2):
+            now = now_ms(self.clock)
+            for n in range(task["slots"]):
+                try:
+                    await self.slot_claims.insert(
+                        {
+                            "_id": f"{task['_id']}:{n}",
+                            "task_id": task["_id"],
+                            "application_id": application_id,
+                            "volunteer_id": volunteer_id,
+                            "at": now,
+                        }
+                    )
+                except DuplicateKeyError:
+                    continue
+                try:
+                    await self._claim_time(application_id, volunteer_id, task)
+                except BaseException:
+                    await self.slot_claims.delete(f"{task['_id']}:{n}")
+                    raise
+                return n
+            if not await self._free_abandoned_slots(task):
+                break
         self._remember_full(task["_id"])
+        await self.recount(task)
         return None
+
+    async def _free_abandoned_slots(self, task: dict) -> int:
+        """When a task looks full: removes slot claims a crash left behind (their application never
+        became an assignment); the caller holds the task lock. Returns how many it removed."""
+        claims = await self.slot_claims.get_many([f"{task['_id']}:{n}" for n in range(task["slots"])])
+        abandoned = [c["_id"] for c in claims if c is not None and await self._abandoned(c)]
+        await self._delete(self.slot_claims, abandoned)
+        return len(abandoned)
 
     def _remember_full(self, task_id: str) -> None:
         now = time.monotonic()

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pymongo.errors import DuplicateKeyError
 
 from db.repo import Repository
-from services.auth import Viewer
 from services.clock import Clock, now_ms
 from services.engagement.rules import already_applied, invalid_transition
 from services.errors import DomainError, ErrorCode, not_found
@@ -86,7 +85,7 @@ class ApplicationStore:
 
     async def transition(
         self,
-        viewer: Viewer,
+        by: str,
         application_id: str,
         allowed: tuple[str, ...],
         status: str,
@@ -101,7 +100,7 @@ class ApplicationStore:
             raise invalid_transition(doc, status.lower())
         now = now_ms(self.clock)
         changes = {"status": status, "updated_at": now, **(fields or {})}
-        event = {"status": status, "at": now, "by": viewer.account_id, **({"reason": reason} if reason else {})}
+        event = {"status": status, "at": now, "by": by, **({"reason": reason} if reason else {})}
         result = await self.applications.coll.update_one(
             {"_id": application_id, "status": doc["status"], **(match or {})},
             {"$set": changes, "$push": {"history": event}},

@@ -13,7 +13,8 @@ import asyncio
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from db.repo import Repository
+from db.repo import Repository, new_id
+from services import crashpoints
 from services import validation as v
 from services.access import AccessPolicy
 from services.auth import Viewer
@@ -22,7 +23,7 @@ from services.errors import Collector, DomainError, ErrorCode, forbidden, not_fo
 from services.hours.ledger import HourLedger
 from services.hours.rollups import Rollups
 from services.hours.rules import MAX_BATCH, MAX_MINUTES, SEQUENCE_TRIES
-from services.idempotency import IdempotencyKeys
+from services.writes import Writes
 
 
 class HourDecisions:
@@ -33,7 +34,7 @@ class HourDecisions:
         ledger: HourLedger,
         rollups: Rollups,
         access: AccessPolicy,
-        idempotency: IdempotencyKeys,
+        writes: Writes,
         clock: Clock,
     ) -> None:
         self.entries = entries
@@ -41,7 +42,8 @@ class HourDecisions:
         self.ledger = ledger
         self.rollups = rollups
         self.access = access
-        self.idempotency = idempotency
+        self.writes = writes
+        writes.register("correctHours", self._apply_correct)
         self.clock = clock
 
     async def decide(self, viewer: Viewer, entry_ids: list[str], decision: str) -> list[dict]:
@@ -121,40 +123,65 @@ class HourDecisions:
                 ErrorCode.NOT_VERIFIED, "only verified hours can be corrected; decide pending ones first", "entryId"
             )
 
-        async def work() -> str:
-            for _ in range(SEQUENCE_TRIES):
+        for _ in range(SEQUENCE_TRIES):
+            write_id = new_id()
+
+            async def plan(write_id: str = write_id) -> dict:
                 total, n = await self.ledger.corrected_total(original)
                 delta = minutes - total
                 if delta == 0:
                     raise DomainError(ErrorCode.NO_CHANGE, f"the activity already counts {total} minutes", "minutes")
                 now = now_ms(self.clock)
-                doc = {
-                    **original,
-                    "_id": f"{original['_id']}:c{n}",
-                    "minutes": delta,
-                    "status": "VERIFIED",
-                    "source": "CORRECTION",
-                    "corrects": original["_id"],
-                    "reason": reason,
-                    "flags": [],
-                    "created_by": viewer.account_id,
-                    "created_at": now,
-                    "verified_by": viewer.account_id,
-                    "verified_at": now,
+                return {
+                    "correction": {
+                        **original,
+                        "_id": f"{original['_id']}:c{n}",
+                        "minutes": delta,
+                        "status": "VERIFIED",
+                        "source": "CORRECTION",
+                        "corrects": original["_id"],
+                        "reason": reason,
+                        "flags": [],
+                        "created_by": viewer.account_id,
+                        "created_at": now,
+                        "verified_by": viewer.account_id,
+                        "verified_at": now,
+                        "write_id": write_id,
+                    }
                 }
-                journal = await self.rollups.journal([doc["_id"]], now)
-                try:
-                    await self.entries.insert(doc)
-                except DuplicateKeyError:
-                    await self.rollups.done(journal)
-                    continue
-                await self.rollups.roll_up([doc])
-                await self.rollups.done(journal)
-                return doc["_id"]
-            raise DomainError(ErrorCode.CONFLICT, "the entry is being corrected by someone else; retry", "entryId")
 
-        correction_id = await self.idempotency.once(viewer.account_id, "correctHours", idempotency_key, work)
+            try:
+                correction_id = await self.writes.run(
+                    "correctHours", plan, account_id=viewer.account_id, key=idempotency_key, write_id=write_id
+                )
+                break
+            except DomainError as exc:
+                if exc.code is not ErrorCode.CONFLICT:
+                    raise
+        else:
+            raise DomainError(ErrorCode.CONFLICT, "the entry is being corrected by someone else; retry", "entryId")
         correction = await self.entries.get(correction_id)
         if correction is None:
             raise not_found("hour entry")
         return correction, original
+
+    async def _apply_correct(self, plan: dict, write_id: str) -> str:
+        """The correction entry and its rollup, journalled like a decision. Finishing one a crash
+        cut off cannot tell whether its rollup was counted: the journal it left makes `repair`
+        rebuild the rollups instead."""
+        doc = plan["correction"]
+        journal = await self.rollups.journal([doc["_id"]], doc["created_at"])
+        try:
+            inserted = await self.entries.insert_planned(doc)
+        except DuplicateKeyError:
+            await self.rollups.done(journal)
+            raise DomainError(
+                ErrorCode.CONFLICT, "the entry was corrected at the same moment; retry", "entryId"
+            ) from None
+        if inserted:
+            await self.rollups.roll_up([doc])
+            crashpoints.reached("correctHours.rolled_up")
+        await self.rollups.done(journal)
+        if not inserted:
+            await self.rollups.repair()
+        return doc["_id"]

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
-from db.repo import Repository
+from db.repo import Repository, new_id
+from services import crashpoints
 from services import validation as v
 from services.access import AccessPolicy
 from services.auth import Viewer
@@ -25,11 +26,10 @@ from services.hours.rules import (
     CLOCK_SKEW,
     MAX_BATCH,
     MAX_MINUTES,
-    SEQUENCE_TRIES,
     local_day,
     month_of,
 )
-from services.idempotency import IdempotencyKeys
+from services.writes import Writes
 
 
 def task_cancelled() -> DomainError:
@@ -44,7 +44,7 @@ class HourLedger:
         volunteers: Repository,
         directory: Directory,
         access: AccessPolicy,
-        idempotency: IdempotencyKeys,
+        writes: Writes,
         clock: Clock,
     ) -> None:
         self.entries = entries
@@ -52,8 +52,9 @@ class HourLedger:
         self.volunteers = volunteers
         self.directory = directory
         self.access = access
-        self.idempotency = idempotency
+        self.writes = writes
         self.clock = clock
+        writes.register("recordHours", self._apply_record)
 
     async def get_many(self, ids: Sequence[str]) -> list[dict | None]:
         return await self.entries.get_many(ids)
@@ -123,7 +124,9 @@ class HourLedger:
         base = f"{task_id}" if task else f"{organisation_id}:{started.astimezone(LOCAL):%Y%m%d%H%M}"
         category = task["category"] if task else p.category.value
 
-        async def work() -> str:
+        write_id = new_id()
+
+        async def plan() -> dict:
             slots = []
             for i, vid in enumerate(volunteer_ids):
                 entry_id, live = await self._free_id(f"{base}:{vid}")
@@ -150,44 +153,48 @@ class HourLedger:
                     created_by=viewer.account_id,
                     title=title,
                     now=now,
+                    write_id=write_id,
                 )
                 for entry_id, vid in zip(slots, volunteer_ids)
             ]
-            written: list[str] = []
-            try:
-                for doc in docs:
-                    await self.entries.insert(doc)
-                    written.append(doc["_id"])
-            except DuplicateKeyError:
-                await self._delete(written)
-                raise DomainError(
-                    ErrorCode.ALREADY_RECORDED,
-                    "these hours were recorded at the same moment by someone else",
-                    "volunteerIds",
-                ) from None
-            except BaseException:
-                await self._delete(written)
-                raise
-            return ",".join(written)
+            return {"entries": docs}
 
-        ids = await self.idempotency.once(viewer.account_id, "recordHours", p.idempotency_key, work)
+        ids = await self.writes.run(
+            "recordHours", plan, account_id=viewer.account_id, key=p.idempotency_key, write_id=write_id
+        )
         return [d for d in await self.entries.get_many(ids.split(",")) if d]
 
-    async def add_checkout_entry(
+    async def _apply_record(self, plan: dict, write_id: str) -> str:
+        """All of a batch's entries or none: one taken meanwhile by another write undoes the rest."""
+        docs = plan["entries"]
+        try:
+            await self.entries.insert_planned_many(docs[:1])
+            crashpoints.reached("recordHours.first_entry")
+            await self.entries.insert_planned_many(docs[1:])
+        except DuplicateKeyError:
+            await self.entries.delete_written_by([d["_id"] for d in docs], write_id)
+            raise DomainError(
+                ErrorCode.ALREADY_RECORDED,
+                "these hours were recorded at the same moment by someone else",
+                "volunteerIds",
+            ) from None
+        return ",".join(d["_id"] for d in docs)
+
+    async def plan_checkout_entry(
         self,
         assignment: dict,
         task: dict,
         checked_in_at: datetime,
         checked_out_at: datetime,
         flags: list[str],
-        idempotency_key: str | None,
+        write_id: str,
     ) -> dict:
-        """A PENDING entry for a check-out (called by attendance).
+        """The PENDING entry a check-out writes (see `write_checkout_entry`).
 
         Counted time is check-in → check-out clipped to the task window widened by 30 minutes on
         each side and capped at 24 h; a clip to nothing gives 0 minutes and the flag
         `NO_TIME_IN_WINDOW`. If the activity already has a live entry for the volunteer (say a
-        coordinator recorded it by hand), that entry is returned instead of a second one.
+        coordinator recorded it by hand), that entry is returned instead of a new one.
         """
         if task.get("status") == "CANCELLED":
             raise task_cancelled()
@@ -201,40 +208,39 @@ class HourLedger:
         org = self.directory.get(task["organisation_id"])
         if org is None:
             raise not_found("organisation")
-        now = self.clock.now()
+        entry_id, live = await self._free_id(f"{task['_id']}:{vid}")
+        if live is not None:
+            return live
+        return self._entry(
+            entry_id,
+            vid,
+            org,
+            task["category"],
+            task,
+            to_ms(checked_in_at),
+            to_ms(checked_out_at),
+            minutes,
+            source="CHECKOUT",
+            created_by=vid,
+            now=self.clock.now(),
+            flags=flags,
+            need_id=assignment.get("need_id"),
+            write_id=write_id,
+        )
 
-        async def work() -> str:
-            for _ in range(SEQUENCE_TRIES):
-                entry_id, live = await self._free_id(f"{task['_id']}:{vid}")
-                if live is not None:
-                    return live["_id"]
-                doc = self._entry(
-                    entry_id,
-                    vid,
-                    org,
-                    task["category"],
-                    task,
-                    to_ms(checked_in_at),
-                    to_ms(checked_out_at),
-                    minutes,
-                    source="CHECKOUT",
-                    created_by=vid,
-                    now=now,
-                    flags=flags,
-                    need_id=assignment.get("need_id"),
-                )
-                try:
-                    await self.entries.insert(doc)
-                    return entry_id
-                except DuplicateKeyError:
-                    continue
-            raise DomainError(ErrorCode.CONFLICT, "the entry is being written by another request; retry")
-
-        entry_id = await self.idempotency.once(vid, "checkoutHours", idempotency_key, work)
-        entry = await self.entries.get(entry_id)
-        if entry is None:
-            raise not_found("hour entry")
-        return entry
+    async def write_checkout_entry(self, entry: dict, write_id: str) -> str:
+        """Writes a planned check-out entry (unless it is a live one found when planning); returns
+        the id of the entry the assignment links to."""
+        if entry.get("write_id") != write_id:
+            return entry["_id"]
+        try:
+            await self.entries.insert_planned(entry)
+            return entry["_id"]
+        except DuplicateKeyError:
+            _, live = await self._free_id(f"{entry['task_id']}:{entry['volunteer_id']}")
+            if live is not None:
+                return live["_id"]
+        raise DomainError(ErrorCode.CONFLICT, "the entry is being written by another request; retry")
 
     def _entry(
         self,
@@ -253,6 +259,7 @@ class HourLedger:
         title: str | None = None,
         flags: list[str] | None = None,
         need_id: str | None = None,
+        write_id: str,
     ) -> dict:
         served_on = local_day(started)
         return {
@@ -279,6 +286,7 @@ class HourLedger:
             "created_at": to_ms(now),
             "verified_by": None,
             "verified_at": None,
+            "write_id": write_id,
         }
 
     async def _free_id(self, base: str) -> tuple[str, dict | None]:
@@ -291,10 +299,6 @@ class HourLedger:
             if doc["status"] != "REJECTED":
                 return doc["_id"], doc
             n += 1
-
-    async def _delete(self, ids: list[str]) -> None:
-        for i in ids:
-            await self.entries.delete(i)
 
     # -- reading ------------------------------------------------------------------------------
 

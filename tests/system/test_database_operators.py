@@ -51,6 +51,10 @@ async def check_gte(coll, now):
     assert await _ids(coll.find({"at": {"$gte": now + timedelta(minutes=3)}})) == ["d3", "d4"]
 
 
+async def check_lt(coll, now):
+    assert await _ids(coll.find({"at": {"$lt": now + timedelta(minutes=2)}})) == ["d0", "d1"]
+
+
 async def check_set(coll, now):
     await coll.update_one({"_id": "d0"}, {"$set": {"n": 10, "new.field": "v"}})
     assert await coll.find_one({"_id": "d0"}) == {"_id": "d0", "n": 10, "at": now, "tags": ["x"], "new": {"field": "v"}}
@@ -83,6 +87,7 @@ CHECKS = {
     "$in": check_in,
     "$gt": check_gt,
     "$gte": check_gte,
+    "$lt": check_lt,
     "$set": check_set,
     "$inc": check_inc,
     "$push": check_push,

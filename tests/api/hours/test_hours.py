@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from db.repo import new_id
 from schema.base.ids import decode_id, encode_id
 from tests.support import (
     CLOCK,
@@ -335,6 +336,14 @@ async def test_record_on_a_task_takes_its_organisation_and_category(api, service
     assert [e["code"] for e in errors] == ["ALREADY_RECORDED", "ALREADY_RECORDED"]
 
 
+async def checkout_entry(services, assignment: dict, task: dict, checked_in, checked_out, flags: list[str]) -> dict:
+    """What a check-out writes: the planned entry, or the live one the activity already has."""
+    write_id = new_id()
+    planned = await services.ledger.plan_checkout_entry(assignment, task, checked_in, checked_out, flags, write_id)
+    entry_id = await services.ledger.write_checkout_entry(planned, write_id)
+    return (await services.ledger.get_many([entry_id]))[0]
+
+
 async def test_checkout_entry_for_engagement(services, repos, world):
     w = world
     org = services.organisations.directory.get(w.raw_orgs["同心村社工室"])
@@ -356,8 +365,8 @@ async def test_checkout_entry_for_engagement(services, repos, world):
         "need_id": "n1",
         "organisation_id": org["_id"],
     }
-    entry = await services.ledger.add_checkout_entry(
-        assignment, task, start - timedelta(hours=1), start + timedelta(hours=4), ["EARLY"], "k1"
+    entry = await checkout_entry(
+        services, assignment, task, start - timedelta(hours=1), start + timedelta(hours=4), ["EARLY"]
     )
     assert (entry["minutes"], entry["status"], entry["source"], entry["flags"]) == (
         180,
@@ -365,15 +374,15 @@ async def test_checkout_entry_for_engagement(services, repos, world):
         "CHECKOUT",
         ["EARLY"],
     )
-    same = await services.ledger.add_checkout_entry(assignment, task, start, start + timedelta(hours=1), [], None)
+    same = await checkout_entry(services, assignment, task, start, start + timedelta(hours=1), [])
     assert same["_id"] == entry["_id"]
-    late = await services.ledger.add_checkout_entry(
+    late = await checkout_entry(
+        services,
         {**assignment, "volunteer_id": decode_id(w.volunteers["李强"])[1]},
         task,
         start + timedelta(hours=3),
         start + timedelta(hours=5),
         [],
-        None,
     )
     assert late["minutes"] == 0 and late["flags"] == ["NO_TIME_IN_WINDOW"]
 
