@@ -206,6 +206,9 @@ class Writes:
                 await self._take_over(record)
             except DomainError as exc:
                 log.warning("interrupted write %s undone: %s", record["_id"], exc)
+            except Exception as exc:  # left in flight: the next sweep or a retry tries again
+                log.warning("interrupted write %s not finished yet: %r", record["_id"], exc)
+                continue
             done += 1
         return done
 
