@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import sys
@@ -58,19 +59,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.server import server_config
 
     settings = Settings.from_env()
     if args.load_demo_if_empty:
         print(_run(lambda s: _load_demo(s, only_if_empty=True)))
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=settings.access_log,
-        loop="uvloop",
-        http="httptools",
+    server = uvicorn.Server(
+        server_config(create_app(settings), settings.host, settings.port, access_log=settings.access_log)
     )
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn shut down cleanly, then re-raised the signal
+        server.run()
+    if not server.started:  # the start-up failed: exit 3, as `uvicorn.run` does
+        sys.exit(3)
 
 
 def cmd_load_demo(args: argparse.Namespace) -> None:
@@ -96,8 +96,9 @@ def errors_markdown() -> str:
         "Every code a client can receive: in a mutation payload's `errors[].code`, or in `extensions.code` of a",
         "GraphQL error (queries, nested fields, the request itself), or in the `errors` of `GET /exports/hours.csv`.",
         'Codes are stable. `field` points at the input field at fault (e.g. `["tasks", "0", "endsAt"]`).',
-        "An INTERNAL_ERROR carries `requestId`, which is also the response's `X-Request-Id` header and is in the",
-        "server log beside the cause. This file is generated from `services/errors.py` by `make schema`.",
+        "An INTERNAL_ERROR or DATABASE_UNAVAILABLE carries `requestId`, which is also the response's `X-Request-Id`",
+        "header and is in the server log beside the cause (DATABASE_UNAVAILABLE: HTTP 503 from the CSV export).",
+        "This file is generated from `services/errors.py` by `make schema`.",
         "",
         "| code | when |",
         "|---|---|",

@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
         return member
 
     # The request itself
+    DATABASE_UNAVAILABLE = auto(), "the database did not answer in time; retry shortly"
     GRAPHQL_PARSE_FAILED = auto(), "the query text is not valid GraphQL"
     GRAPHQL_VALIDATION_FAILED = (
         auto(),

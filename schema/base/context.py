@@ -9,7 +9,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from services.auth import Viewer
-from services.errors import DomainError, unauthenticated
+from services.errors import unauthenticated
 
 if TYPE_CHECKING:
     from bootstrap import Services
@@ -47,7 +47,7 @@ class Loaders:
 class Context:
     services: Services
     viewer: Viewer | None
-    token_problem: DomainError | None
+    token_problem: Exception | None  # a bad token's DomainError, or the database's error reading its account
     loaders: Loaders
     request_id: str
     request: Any = None
@@ -59,7 +59,7 @@ class Context:
         self.token_problem = None
 
     def optional_viewer(self) -> Viewer | None:
-        """Anonymous is fine; a bad token is not."""
+        """Anonymous is fine; a bad token is not, nor a token whose account the database could not read."""
         if self.token_problem is not None:
             raise self.token_problem
         return self.viewer

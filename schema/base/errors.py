@@ -7,8 +7,10 @@
   any field, at any depth, keeps its code, message and `field`; the query text gets
   GRAPHQL_PARSE_FAILED (syntax) or GRAPHQL_VALIDATION_FAILED (validation, depth, alias and token
   limits), and variable values GraphQL cannot coerce (a string for an Int, NaN, an unknown enum)
-  INVALID_INPUT; anything unexpected is logged with the request id and reaches the client only as
-  "internal error" with that id.
+  INVALID_INPUT; a database that did not answer (unreachable, frozen, restarting, or past the
+  request's deadline: `database_unavailable`) gives DATABASE_UNAVAILABLE and one log line per
+  request without a traceback; anything else unexpected is logged with the request id and reaches
+  the client only as "internal error" with that id.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
+from pymongo.errors import ConnectionFailure, PyMongoError
 from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.types.field import StrawberryField
 
@@ -26,6 +29,26 @@ from services.errors import DomainError, ErrorCode
 
 log = logging.getLogger("schema.errors")
 INTERNAL_MESSAGE = "internal error"
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The driver could not get an answer: unreachable, timed out, restarting, or the request's deadline passed.
+
+    ConnectionFailure covers AutoReconnect (NotPrimary included), NetworkTimeout, ServerSelectionTimeoutError
+    and WaitQueueTimeoutError; `timeout` is true for ExecutionTimeout and other server-side time limits
+    (code 50, MaxTimeMSExpired) and for write-concern timeouts."""
+    return isinstance(exc, ConnectionFailure) or (isinstance(exc, PyMongoError) and exc.timeout)
+
+
+DEADLINE_PASSED = "the request's deadline passed"
+
+
+def unavailable_reason(exc: BaseException) -> str:
+    """A short cause for the one log line (the driver's messages carry the whole topology); a `TimeoutError`
+    is the request deadline's hard cut (api/deadline.py)."""
+    if isinstance(exc, TimeoutError):
+        return DEADLINE_PASSED
+    return f"{type(exc).__name__}: {str(exc).split(', Timeout:')[0][:120]}"
 
 
 @strawberry.type(description="A mistake in the caller's input or rights. `code` is stable; see docs/errors.md.")
@@ -81,6 +104,8 @@ class ErrorCodes(SchemaExtension):
 
     # The errors validation found; request-level errors raised after it are about variable values.
     _validation_errors: list[GraphQLError] | None = None
+    # The first database failure of the request, logged once however many fields it failed.
+    _unavailable: BaseException | None = None
 
     def on_operation(self) -> Iterator[None]:
         try:
@@ -92,13 +117,22 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [self._code(e) for e in result.errors]
+        if self._unavailable is not None:
+            log.warning("database unavailable: %s %s", self._request_id(), unavailable_reason(self._unavailable))
 
     def on_validate(self) -> Iterator[None]:
         yield
         self._validation_errors = list(self.execution_context.pre_execution_errors or [])
 
+    def _request_id(self) -> str | None:
+        return getattr(self.execution_context.context, "request_id", None)
+
     def _code(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
+        if original is not None and database_unavailable(original):
+            self._unavailable = self._unavailable or original
+            code = ErrorCode.DATABASE_UNAVAILABLE
+            return _coded(error, code.when, {"code": code.value, "requestId": self._request_id()})
         if isinstance(original, DomainError):
             first = original.problems[0]
             extensions: dict = {"code": first.code.value, "field": list(first.field or ())}
@@ -118,6 +152,6 @@ class ErrorCodes(SchemaExtension):
             else:
                 code = ErrorCode.INVALID_INPUT  # the document is valid: a variable's value is not
             return _coded(error, error.message, {"code": code.value})
-        request_id = getattr(self.execution_context.context, "request_id", None)
+        request_id = self._request_id()
         log.error("request %s: %s at %s", request_id, error.message, error.path, exc_info=original or error)
         return _coded(error, INTERNAL_MESSAGE, {"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id})
