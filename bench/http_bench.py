@@ -11,13 +11,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
 from api.runtime import Runtime
 from bench import matching_bench as city
+from bootstrap import Services
 from config import ROOT, Settings
 from db.repositories import Repositories
 from services.auth import Viewer
@@ -27,6 +30,7 @@ OPEN_TASKS = """query($near: GeoPointInput!) { openTasks(near: $near, radiusKm: 
   totalCount edges { distanceKm node { id startsAt endsAt slots filled category urgency } } } }"""
 RECOMMEND = """query($task: ID!) { recommendVolunteers(taskId: $task, first: 10) {
   score distanceKm reasons volunteer { id name skills { skill level } } } }"""
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -44,8 +48,11 @@ def _shift_to_future(tasks: list[dict]) -> None:
         t["ends_at"] += delta
 
 
-async def _load(data_dir: Path, n_volunteers: int, n_tasks: int) -> str:
-    """Writes the synthetic city into a fresh embedded database; returns the organisation id.
+async def _load(
+    data_dir: Path, n_volunteers: int, n_tasks: int, then: Callable[[Services, str], Awaitable[T]] | None = None
+) -> tuple[str, T | None]:
+    """Writes the synthetic city into a fresh embedded database; returns the organisation id, and what
+    `then(services, organisation id)` returned (more set-up, on the same services).
 
     The admin and the organisation (with its coordinator) go through the services; the volunteers
     and tasks are bulk-inserted straight into their collections, and the server process derives its
@@ -85,7 +92,7 @@ async def _load(data_dir: Path, n_volunteers: int, n_tasks: int) -> str:
             t["organisation_id"] = org["_id"]
         for i in range(0, len(tasks), 5000):
             await repos.tasks.insert_many(tasks[i : i + 5000])
-        return org["_id"]
+        return org["_id"], (await then(services, org["_id"]) if then else None)
     finally:
         await runtime.stop()
 

@@ -1,7 +1,11 @@
 """`make bench`: runs every benchmark and writes bench/results.json with the machine and data sizes.
 
+    python -m bench.run              # every part: matching, http, tallies, load
+    python -m bench.run load http    # only these parts; the others' results in the file are kept
+
 Machines here are shared and noisy: each part reports medians and p95 beside a baseline measured in
-the same run (brute force for matching, a bare Starlette endpoint for HTTP).
+the same run (brute force for matching, a bare Starlette endpoint for HTTP), and the machine it ran
+on (with the load average at its start).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
+PARTS = ("matching", "http", "tallies", "load")
 
 
 def machine() -> dict:
@@ -30,21 +35,27 @@ def machine() -> dict:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("parts", nargs="*", metavar="part", help=f"any of {', '.join(PARTS)} (default: all)")
     p.add_argument("--volunteers", type=int, default=1_000_000, help="matching engine volunteers")
     p.add_argument("--tasks", type=int, default=100_000, help="matching engine open tasks")
     p.add_argument("--http-volunteers", type=int, default=100_000)
     p.add_argument("--http-tasks", type=int, default=20_000)
     p.add_argument("--tally-entries", type=int, default=1_000_000)
-    p.add_argument("--only", choices=["matching", "http", "tallies"], action="append")
+    p.add_argument("--load-volunteers", type=int, default=50_000)
+    p.add_argument("--load-tasks", type=int, default=10_000)
+    p.add_argument("--load-seconds", type=float, default=60)
     p.add_argument("--out", type=Path, default=RESULTS)
     a = p.parse_args()
-    parts = a.only or ["matching", "http", "tallies"]
-    results = json.loads(a.out.read_text()) if a.out.exists() and a.only else {}
+    if unknown := set(a.parts) - set(PARTS):
+        p.error(f"unknown part(s) {', '.join(sorted(unknown))}: choose from {', '.join(PARTS)}")
+    parts = a.parts or list(PARTS)
+    results = json.loads(a.out.read_text()) if a.out.exists() and a.parts else {}
     results["machine"] = machine()
     for part in parts:
         started = time.monotonic()
         print(f"bench: {part} …", file=sys.stderr, flush=True)
+        at_start = machine()
         if part == "matching":
             from bench import matching_bench
 
@@ -53,11 +64,16 @@ def main() -> None:
             from bench import http_bench
 
             results["http"] = http_bench.run(a.http_volunteers, a.http_tasks)
-        else:
+        elif part == "tallies":
             from bench import tallies_bench
 
             results["tallies"] = tallies_bench.run(a.tally_entries)
+        else:
+            from bench import load_bench
+
+            results["load"] = load_bench.run(a.load_volunteers, a.load_tasks, a.load_seconds)
         results[part]["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")  # parts may be re-run alone
+        results[part]["machine"] = at_start
         results.setdefault("seconds", {})[part] = round(time.monotonic() - started, 1)
         a.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))
