@@ -17,7 +17,7 @@ from db.repo import Repository, new_id
 from services import crashpoints
 from services import validation as v
 from services.access import AccessPolicy
-from services.auth import TokenIssuer, Viewer, hash_password, verify_password
+from services.auth import TokenIssuer, Viewer, hash_password, needs_rehash, verify_password
 from services.clock import Clock
 from services.errors import Collector, DomainError, ErrorCode, forbidden
 from services.writes import Writes
@@ -129,6 +129,8 @@ class AccountService:
             raise DomainError(ErrorCode.INVALID_CREDENTIALS, "wrong email or password")
         if account.get("disabled"):
             raise DomainError(ErrorCode.ACCOUNT_DISABLED, "this account is disabled")
+        if needs_rehash(account["password_hash"]):
+            await self.accounts.set_fields(account["_id"], {"password_hash": await hash_password(password)})
         return self.tokens.issue(account["_id"]), account
 
     async def create_committee_account(self, viewer: Viewer, p) -> dict:

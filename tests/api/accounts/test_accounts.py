@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jwt
 import pytest
+from argon2 import PasswordHasher
 
 from tests.support import CLOCK, PASSWORD, VOLUNTEER_FIELDS, volunteer_input
 
@@ -19,6 +20,18 @@ async def test_register_volunteer_then_login_and_viewer(api):
     assert login["viewer"] == {"role": "VOLUNTEER", "email": inp["email"]}
     data = await api.call("{ viewer { role volunteer { name home { lat } } } }", token=login["token"])
     assert data["viewer"] == {"role": "VOLUNTEER", "volunteer": {"name": "王芳", "home": {"lat": 30.33}}}
+
+
+async def test_a_hash_from_older_parameters_still_signs_in_and_is_upgraded(api, repos):
+    inp = volunteer_input()
+    await api.ok(f"registerVolunteer(input: $input) {{ {VOLUNTEER_FIELDS} }}", inp)
+    account = await repos.accounts.coll.find_one({"email": inp["email"]})
+    old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)
+    await repos.accounts.set_fields(account["_id"], {"password_hash": old})
+    await api.login(inp["email"])
+    upgraded = (await repos.accounts.get(account["_id"]))["password_hash"]
+    assert upgraded != old and upgraded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    await api.login(inp["email"])
 
 
 async def test_duplicate_email_is_rejected_and_nothing_half_written(api, services, repos):
