@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 ENGINE_CACHE := .cache/engine
 ENGINE := $(ENGINE_CACHE)/vm-engine
 ENGINE_SRC := $(wildcard db/engine/*.go) db/engine/go.mod db/engine/go.sum
+ENGINE_PATCHES := $(sort $(wildcard db/engine/patches/*.patch))
+ENGINE_BUILD := $(ENGINE_CACHE)/build
 
 export GOTOOLCHAIN := local
 export VM_ENGINE_BINARY := $(abspath $(ENGINE))
@@ -23,10 +25,19 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-$(ENGINE): $(ENGINE_SRC)
+# FerretDB is built from its pinned module with db/engine/patches applied (filters, `_id` sorts and
+# counts pushed down into SQLite; docs/database.md): in a build copy, so db/engine/go.mod stays as is.
+$(ENGINE): $(ENGINE_SRC) $(ENGINE_PATCHES)
 	@mkdir -p $(ENGINE_CACHE)
 	@echo "building the embedded engine (FerretDB v1 + SQLite; about a minute the first time)"
-	cd db/engine && go build -trimpath -o $(abspath $(ENGINE)) .
+	rm -rf $(ENGINE_BUILD) && mkdir -p $(ENGINE_BUILD)
+	cd db/engine && go mod download github.com/FerretDB/FerretDB
+	cp -r "$$(cd db/engine && go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)" $(ENGINE_BUILD)/ferretdb
+	chmod -R u+w $(ENGINE_BUILD)/ferretdb
+	for p in $(ENGINE_PATCHES); do patch -s -d $(ENGINE_BUILD)/ferretdb -p1 < $$p || exit 1; done
+	cp db/engine/*.go db/engine/go.mod db/engine/go.sum $(ENGINE_BUILD)/
+	cd $(ENGINE_BUILD) && go mod edit -replace github.com/FerretDB/FerretDB=./ferretdb \
+	  && go build -trimpath -o $(abspath $(ENGINE)) .
 
 engine: $(ENGINE)
 

@@ -68,7 +68,7 @@ class Services:
 
 
 def build_services(settings: Settings, database: Database, clock: Clock) -> Services:
-    repos = Repositories.open(database, settings.embedded)
+    repos = Repositories.open(database)
     changes = ChangeFeed(
         repos.changelog,
         sources={

@@ -65,7 +65,7 @@ async def _load(
     services = await runtime.start()
     try:
         assert runtime.database is not None
-        repos = Repositories.open(runtime.database, settings.embedded)
+        repos = Repositories.open(runtime.database)
         admin = await services.accounts.create_admin("bench-admin@example.cn", "bench password", "Bench")
         _, org = await services.organisations.register(
             Viewer(account_id=admin["_id"], role="ADMIN"),

@@ -130,7 +130,7 @@ async def _run(entries: int, queries: int, data_dir: Path, seed: int) -> dict:
     services = await runtime.start()
     try:
         assert runtime.database is not None
-        repos = Repositories.open(runtime.database, settings.embedded)
+        repos = Repositories.open(runtime.database)
         with db_timeout(3600):
             return await _measure(services, repos, settings, entries, queries, seed)
     finally:

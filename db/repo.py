@@ -1,22 +1,18 @@
-"""Reads and writes by `_id`, the access path both engines serve well.
+"""Reads and writes by `_id`, the access path both engines serve from an index.
 
-FerretDB v1 pushes only a single `{_id: value}` equality down into SQLite; `$in` scans the whole
-collection. So a batch read is one `$in` on MongoDB and concurrent point reads on the embedded
-engine; both return documents in the order of the ids asked for (None where missing).
+A batch read is one `{_id: {$in: ids}}` on both engines (the embedded engine's pushdown patch answers
+it from FerretDB's `_id` index); documents come back in the order of the ids asked for (None where
+missing).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Sequence
 
 from bson import ObjectId
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from db.client import Database
-
-BATCH_IN = "in"
-BATCH_POINT = "point"
 
 
 def new_id() -> str:
@@ -25,9 +21,8 @@ def new_id() -> str:
 
 
 class Repository:
-    def __init__(self, database: Database, collection: str, batch: str) -> None:
+    def __init__(self, database: Database, collection: str) -> None:
         self.coll = database[collection]
-        self.batch = batch
 
     async def get(self, _id: str) -> dict | None:
         return await self.coll.find_one({"_id": _id})
@@ -36,11 +31,11 @@ class Repository:
         unique = list(dict.fromkeys(ids))
         if not unique:
             return []
-        if self.batch == BATCH_IN and len(unique) > 1:
-            found = {d["_id"]: d async for d in self.coll.find({"_id": {"$in": unique}})}
+        if len(unique) == 1:
+            doc = await self.coll.find_one({"_id": unique[0]})
+            found = {doc["_id"]: doc} if doc else {}
         else:
-            docs = await asyncio.gather(*(self.coll.find_one({"_id": i}) for i in unique))
-            found = {d["_id"]: d for d in docs if d is not None}
+            found = {d["_id"]: d async for d in self.coll.find({"_id": {"$in": unique}})}
         return [found.get(i) for i in ids]
 
     async def insert(self, doc: dict) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from db.client import Database
-from db.repo import BATCH_IN, BATCH_POINT, Repository
+from db.repo import Repository
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,5 @@ class Repositories:
     changelog: Repository
 
     @classmethod
-    def open(cls, database: Database, embedded: bool) -> Repositories:
-        """Batch reads are one `$in` on MongoDB, concurrent point reads on the embedded engine."""
-        batch = BATCH_POINT if embedded else BATCH_IN
-        return cls(**{f.name: Repository(database, f.name, batch) for f in fields(cls)})
+    def open(cls, database: Database) -> Repositories:
+        return cls(**{f.name: Repository(database, f.name) for f in fields(cls)})

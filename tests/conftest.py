@@ -68,7 +68,7 @@ def services(runtime):
 @pytest.fixture(scope="session")
 def repos(runtime, settings) -> Repositories:
     """The collections themselves, for setting up and checking what is stored."""
-    return Repositories.open(runtime.database, settings.embedded)
+    return Repositories.open(runtime.database)
 
 
 @pytest.fixture

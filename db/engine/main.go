@@ -80,12 +80,14 @@ func main() {
 	ix.close()
 }
 
-// idIndexer gives every collection table the index its `_id` lookups can use.
+// idIndexer gives every collection table an index on its `_id` value, `_ferretdb_sjson->>'_id'`.
 //
-// FerretDB v1.24 builds the unique `_id` index on the expression `_ferretdb_sjson->"_id"` but
-// filters by `_ferretdb_sjson->'$._id'`; SQLite uses an expression index only for the very same
-// expression, so every point read scanned its whole table. New collections are picked up within
-// a poll interval. FerretDB lists indexes from its own metadata, so clients never see this one.
+// The pushdown patch (patches/ferretdb-pushdown.patch) answers `_id` equality from FerretDB's own
+// unique index (JSON text, `->"_id"`), but `_id` ranges and the `_id` sort of a keyset page compare
+// values (`->>'_id'`), which only an index on that very expression serves. New collections are
+// picked up within a poll interval. FerretDB lists indexes from its own metadata, so clients never
+// see this one. It replaces `<table>_id_lookup` on `->'$._id'`, which unpatched FerretDB filtered by
+// and which is dropped where an older data folder still has it.
 type idIndexer struct {
 	dir    string
 	logger *slog.Logger
@@ -126,7 +128,7 @@ func (ix *idIndexer) indexFile(ctx context.Context, file string) error {
 		ix.dbs[file] = db
 	}
 	rows, err := db.QueryContext(ctx, `SELECT c.table_name FROM _ferretdb_collections c WHERE NOT EXISTS
-		(SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = c.table_name || '_id_lookup')`)
+		(SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = c.table_name || '_id_value')`)
 	if err != nil {
 		return err // a database file FerretDB is still creating
 	}
@@ -141,8 +143,11 @@ func (ix *idIndexer) indexFile(ctx context.Context, file string) error {
 	}
 	rows.Close()
 	for _, table := range tables {
-		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, table+"_id_lookup", table)
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->>'_id')`, table+"_id_value", table)
 		if _, err = db.ExecContext(ctx, q); err != nil {
+			return err
+		}
+		if _, err = db.ExecContext(ctx, fmt.Sprintf(`DROP INDEX IF EXISTS %q`, table+"_id_lookup")); err != nil {
 			return err
 		}
 	}

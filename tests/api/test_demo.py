@@ -49,7 +49,7 @@ async def demo_api(demo):
 
 
 def stored(rt: Runtime) -> Repositories:
-    return Repositories.open(rt.database, rt.settings.embedded)
+    return Repositories.open(rt.database)
 
 
 async def test_counts_match_what_is_stored(demo):

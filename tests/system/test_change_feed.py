@@ -87,7 +87,7 @@ async def test_a_process_that_falls_behind_the_change_log_rebuilds(runtime):
     """More changes than the capped log holds: the poller cannot know what it lost, so it rebuilds."""
     settings = replace(runtime.settings, database_name="vm_fall_behind")
     services, database = await other_process(runtime, settings)
-    repos = Repositories.open(database, settings.embedded)
+    repos = Repositories.open(database)
     try:
         await services.changes.poll_once()
         volunteer = next(iter(city.volunteers(1)))
