@@ -9,6 +9,7 @@ a retry or the start-up sweep, so no account exists without what it came with.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from pymongo.errors import DuplicateKeyError
@@ -21,6 +22,11 @@ from services.auth import TokenIssuer, Viewer, hash_password, needs_rehash, veri
 from services.clock import Clock
 from services.errors import Collector, DomainError, ErrorCode, forbidden
 from services.writes import Writes
+
+# How long this process trusts what it read about a token's account: sparing a read per request,
+# a disabled account's tokens stop working within this long.
+VIEWER_SECONDS = 5.0
+VIEWER_CACHE_MAX = 20_000
 
 
 def email_taken() -> DomainError:
@@ -44,6 +50,7 @@ class AccountService:
         self.writes = writes
         self.clock = clock
         writes.register("createAccount", self._apply_create)
+        self._viewers: dict[str, tuple[float, Viewer | None]] = {}
 
     async def get_many(self, ids: Sequence[str]) -> list[dict | None]:
         return await self.accounts.get_many(ids)
@@ -60,6 +67,17 @@ class AccountService:
         await self.accounts.insert_many(docs)
 
     async def viewer_for(self, account_id: str) -> Viewer | None:
+        now = time.monotonic()
+        cached = self._viewers.get(account_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        viewer = await self._read_viewer(account_id)
+        if len(self._viewers) >= VIEWER_CACHE_MAX:
+            self._viewers = {k: c for k, c in self._viewers.items() if c[0] > now}
+        self._viewers[account_id] = (now + VIEWER_SECONDS, viewer)
+        return viewer
+
+    async def _read_viewer(self, account_id: str) -> Viewer | None:
         acc = await self.accounts.get(account_id)
         if acc is None or acc.get("disabled"):
             return None

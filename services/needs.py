@@ -22,6 +22,7 @@ MAX_SLOTS = 100
 MAX_TASK_HOURS = 24
 # Fields copied from a need onto its tasks so the matching index reads one document per task.
 DENORMALISED = (
+    "auto_accept",
     "organisation_id",
     "category",
     "urgency",

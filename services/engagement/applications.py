@@ -118,9 +118,8 @@ class ApplicationService:
         c = Collector()
         message = v.text(c, message, "message", max_len=MAX_REASON, required=False) or None
         c.raise_if_any()
-        task, need = await self._open_task(task_id)
+        task, auto = await self._open_task(task_id)
         application_id = make_application_id(task_id, volunteer_id)
-        auto = bool(need.get("auto_accept"))
         if not auto:
             await self.seating.check_schedule(application_id, volunteer_id, task)
         async with self.locks.hold(task_id):
@@ -224,15 +223,23 @@ class ApplicationService:
 
     # ---- steps -------------------------------------------------------------------------------
 
-    async def _open_task(self, task_id: str) -> tuple[dict, dict]:
-        """The task and its need, if both still take volunteers (open and not yet started)."""
+    async def _open_task(self, task_id: str) -> tuple[dict, bool]:
+        """The task, if it still takes volunteers (open and not yet started), and whether its need
+        accepts applicants at once. Tasks carry their need's `auto_accept` and a cancelled need's
+        status; only tasks written before they did make a read of the need."""
         task = await load_task(self.tasks, task_id)
-        need = await self.needs.get(task["need_id"])
-        if need is None or need["status"] != "OPEN" or task["status"] not in OPEN_TASK:
+        if "auto_accept" in task:
+            auto = bool(task["auto_accept"])
+        else:
+            need = await self.needs.get(task["need_id"])
+            if need is None or need["status"] != "OPEN":
+                raise task_not_open()
+            auto = bool(need.get("auto_accept"))
+        if task["status"] not in OPEN_TASK:
             raise task_not_open()
         if task["starts_at"] <= now_ms(self.clock):
             raise task_not_open("the task has already started")
-        return task, need
+        return task, auto
 
     async def _accept_application(self, viewer: Viewer, doc: dict, allowed: tuple[str, ...]) -> dict:
         """Accepting names an application, not a task: the task's problems point at `applicationId`."""

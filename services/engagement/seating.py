@@ -11,6 +11,7 @@ crash left behind, or held for cancelled tasks, are "abandoned" and may be taken
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 
@@ -200,8 +201,8 @@ class Seating:
 
     async def recount(self, task: dict) -> None:
         """Task.filled and FULL/OPEN derive from the slot claims; the caller holds the task lock."""
-        filled = task["slots"] - len(await self.free_slots(task))
-        current = await self.tasks.get(task["_id"])
+        free, current = await asyncio.gather(self.free_slots(task), self.tasks.get(task["_id"]))
+        filled = task["slots"] - len(free)
         if current is None:
             return
         fields: dict = {"filled": filled}

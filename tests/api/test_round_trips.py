@@ -36,5 +36,6 @@ async def test_fifty_items_with_nested_relations(api, services, commands, org_wi
     names, data = await _count(api, commands, org, token)
     edges = data["node"]["needs"]["edges"]
     assert len(edges) == 50 and all(len(e["node"]["tasks"]["edges"]) == 1 for e in edges)
-    # the viewer's account and one batch of needs; organisations and live tasks are in memory
-    assert sorted(names) == ["find:accounts", "find:needs"], names
+    # one batch of needs (and the viewer's account, unless read in the last few seconds: services/accounts.py);
+    # organisations and live tasks are in memory
+    assert [n for n in names if n != "find:accounts"] == ["find:needs"] and len(names) <= 2, names
