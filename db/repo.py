@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from bson import ObjectId
 from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.results import UpdateResult
 
 from db.client import Database
 
@@ -53,7 +54,7 @@ class Repository:
         One already there from the same write counts as written (the write is being finished after
         a crash); one from another write raises DuplicateKeyError."""
         try:
-            await self.coll.insert_one(doc)
+            await self.insert(doc)
             return True
         except DuplicateKeyError:
             existing = await self.get(doc["_id"])
@@ -66,7 +67,7 @@ class Repository:
         if not docs:
             return
         try:
-            await self.coll.insert_many(docs, ordered=True)
+            await self.insert_many(docs)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             if not errors or errors[0].get("code") != 11000:
@@ -81,10 +82,16 @@ class Repository:
                 await self.delete(doc["_id"])
 
     async def set_fields(self, _id: str, fields: dict) -> None:
-        await self.coll.update_one({"_id": _id}, {"$set": fields})
+        await self.update({"_id": _id}, {"$set": fields})
+
+    async def update(self, filt: dict, change: dict, *, upsert: bool = False) -> UpdateResult:
+        return await self.coll.update_one(filt, change, upsert=upsert)
 
     async def delete(self, _id: str) -> None:
         await self.coll.delete_one({"_id": _id})
+
+    async def delete_many(self, filt: dict) -> None:
+        await self.coll.delete_many(filt)
 
     async def scan(self, projection: dict | None = None, batch_size: int = 5000):
         """Every document, for rebuilding in-memory indexes at start-up."""

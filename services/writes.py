@@ -216,7 +216,7 @@ class Writes:
         """Drops idempotency keys past their retention (MongoDB's TTL index does it there too)."""
         expired = [k["_id"] async for k in self.keys.coll.find({"expires_at": {"$lt": now_ms(self.clock)}}, {"_id": 1})]
         for i in range(0, len(expired), 1000):
-            await self.keys.coll.delete_many({"_id": {"$in": expired[i : i + 1000]}})
+            await self.keys.delete_many({"_id": {"$in": expired[i : i + 1000]}})
         return len(expired)
 
     def start(self) -> None:

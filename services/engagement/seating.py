@@ -197,7 +197,7 @@ class Seating:
     @staticmethod
     async def _delete(repo: Repository, ids: list[str]) -> None:
         if ids:
-            await repo.coll.delete_many({"_id": {"$in": ids}})
+            await repo.delete_many({"_id": {"$in": ids}})
 
     async def recount(self, task: dict) -> None:
         """Task.filled and FULL/OPEN derive from the slot claims; the caller holds the task lock."""

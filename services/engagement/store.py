@@ -76,7 +76,7 @@ class ApplicationStore:
             existing = await self.applications.get(application_id)
         if existing is None or existing["status"] not in reopenable:
             raise already_applied(existing or doc)
-        result = await self.applications.coll.update_one(
+        result = await self.applications.update(
             {"_id": application_id, "status": existing["status"]}, {"$set": fields, "$push": {"history": event}}
         )
         if result.matched_count == 0:
@@ -101,7 +101,7 @@ class ApplicationStore:
         now = now_ms(self.clock)
         changes = {"status": status, "updated_at": now, **(fields or {})}
         event = {"status": status, "at": now, "by": by, **({"reason": reason} if reason else {})}
-        result = await self.applications.coll.update_one(
+        result = await self.applications.update(
             {"_id": application_id, "status": doc["status"], **(match or {})},
             {"$set": changes, "$push": {"history": event}},
         )
@@ -113,7 +113,7 @@ class ApplicationStore:
 
     async def set_check_in(self, application_id: str, fix: dict) -> bool:
         """Records a check-in on an accepted application that has none; False if it has one."""
-        result = await self.applications.coll.update_one(
+        result = await self.applications.update(
             {"_id": application_id, "status": "ACCEPTED", "check_in": None},
             {"$set": {"check_in": fix, "updated_at": fix["at"]}},
         )

@@ -61,7 +61,7 @@ class Rollups:
                 mine.setdefault(f.combo, ",".join(f.org_path))
             await asyncio.gather(
                 *(
-                    self.rollups.coll.update_one(
+                    self.rollups.update(
                         {"_id": doc_id},
                         {"$inc": incs.get(doc_id, {}), **({"$set": sets[doc_id]} if doc_id in sets else {})},
                         upsert=True,
@@ -96,7 +96,7 @@ class Rollups:
                     )
                 ]
                 docs = compute_rollups(facts)
-                await self.rollups.coll.delete_many({})
+                await self.rollups.delete_many({})
                 batch = list(docs.values())
                 for i in range(0, len(batch), 5000):
                     await self.rollups.insert_many(batch[i : i + 5000])
