@@ -11,6 +11,7 @@ when a process fell so far behind that the capped log may have dropped entries i
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import logging
 from collections import deque
@@ -44,6 +45,9 @@ class ChangeFeed:
         self._listeners: dict[str, list[Listener]] = {}
         self._rebuilders: list[Rebuilder] = []
         self._poller: asyncio.Task | None = None
+        self._logger: asyncio.Task | None = None
+        self._unlogged: list[dict] = []
+        self._to_log = asyncio.Event()
         self._seen: deque[str] = deque(maxlen=20000)
         self._seen_set: set[str] = set()
         self._poll_from = self.now()
@@ -75,20 +79,43 @@ class ChangeFeed:
     async def stop(self) -> None:
         if self._poller:
             self._poller.cancel()
+        if self._logger:
+            self._logger.cancel()
+        await self._flush()
 
     async def publish(self, kind: str, *docs: dict) -> None:
-        """A write landed: apply it here at once, and log it for the other processes."""
+        """A write landed: apply it here at once, and log it for the other processes.
+
+        The log is written in the background, in order and in batches (`_log_forever`): a request
+        does not wait for it. Like a failed log write, entries a crash cuts off reach the other
+        processes only at their next rebuild."""
         now = self.now()
-        entries = []
         for doc in docs:
             await self._apply(kind, doc)
             entry_id = new_id()
             self._remember(entry_id)
-            entries.append({"_id": entry_id, "at": now, "kind": kind, "doc_id": doc["_id"], "origin": self.process_id})
-        try:
-            await self.changelog.insert_many(entries)
-        except Exception:
-            log.exception("could not log %d %s change(s); other processes see them after a rebuild", len(entries), kind)
+            self._unlogged.append(
+                {"_id": entry_id, "at": now, "kind": kind, "doc_id": doc["_id"], "origin": self.process_id}
+            )
+        if self._logger is None or self._logger.done():
+            # A context of its own: not the request's database deadline (pymongo.timeout), which
+            # would expire under it.
+            self._logger = asyncio.create_task(self._log_forever(), context=contextvars.Context())
+        self._to_log.set()
+
+    async def _log_forever(self) -> None:
+        while True:
+            await self._to_log.wait()
+            self._to_log.clear()
+            await self._flush()
+
+    async def _flush(self) -> None:
+        while self._unlogged:
+            batch, self._unlogged = self._unlogged, []
+            try:
+                await self.changelog.insert_many(batch)
+            except Exception:
+                log.exception("could not log %d change(s); other processes see them after a rebuild", len(batch))
 
     async def _apply(self, kind: str, doc: dict) -> None:
         for listener in self._listeners.get(kind, []):
