@@ -128,3 +128,42 @@ async def _create_validated(db: AsyncDatabase, name: str, schema: dict) -> None:
             raise
         log.info("engine has no validators; %s relies on service-side validation", name)
         await db.create_collection(name)
+
+
+# ---- access paths ----------------------------------------------------------------------------
+# What a request may ask the database for: a filter with an equality (or `$in`) on `_id` or on the
+# leading field of one of the collection's indexes above, which MongoDB serves from that index and
+# the embedded engine from the same SQLite index (docs/database.md: the pushdown patch). Everything
+# else would read the whole collection on the embedded engine. The API tests check every request's
+# commands against this (tests/guard.py).
+
+_RANGES = ("$gt", "$gte", "$lt", "$lte")
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) or type(value).__name__ in ("ObjectId", "datetime")
+
+
+def _pushable(condition: Any, *, ranges: bool) -> bool:
+    if not isinstance(condition, dict):
+        return _scalar(condition)
+    ops = set(condition)
+    if ops <= {"$eq"} | ({*_RANGES} if ranges else set()) and ops:
+        return all(_scalar(v) for v in condition.values())
+    if ops == {"$in"}:
+        return bool(condition["$in"]) and all(_scalar(v) for v in condition["$in"])
+    return False
+
+
+def leading_fields(collection: str) -> set[str]:
+    return {"_id"} | {next(iter(m.document["key"])) for m in INDEXES.get(collection, [])}
+
+
+def served_by_index(collection: str, filt: dict | None) -> bool:
+    """Whether both engines answer `filt` from an index of `collection` (see above)."""
+    if not filt:
+        return False
+    leading = leading_fields(collection)
+    return any(
+        key in leading and _pushable(cond, ranges=key == "_id") for key, cond in filt.items() if not key.startswith("$")
+    )

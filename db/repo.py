@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from bson import ObjectId
+from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 from pymongo.results import UpdateResult
 
@@ -86,6 +87,16 @@ class Repository:
 
     async def update(self, filt: dict, change: dict, *, upsert: bool = False) -> UpdateResult:
         return await self.coll.update_one(filt, change, upsert=upsert)
+
+    async def update_many(self, filt: dict, change: dict) -> None:
+        await self.coll.update_many(filt, change)
+
+    async def upsert_each(self, changes: dict[str, dict]) -> None:
+        """One update per document id, upserting, in a single round-trip (`changes`: id → update)."""
+        if changes:
+            await self.coll.bulk_write(
+                [UpdateOne({"_id": i}, c, upsert=True) for i, c in changes.items()], ordered=False
+            )
 
     async def delete(self, _id: str) -> None:
         await self.coll.delete_one({"_id": _id})

@@ -16,6 +16,7 @@ from api.app import create_app
 from api.runtime import Runtime
 from config import ROOT, Settings
 from db.repositories import Repositories
+from tests.guard import AccessGuard
 from tests.support import CLOCK, Api, CommandCounter
 
 SYSTEM = Path(__file__).parent / "system"
@@ -54,7 +55,7 @@ def commands() -> CommandCounter:
 
 @pytest.fixture(scope="session")
 async def runtime(settings, commands):
-    rt = Runtime(settings, CLOCK, [commands])
+    rt = Runtime(settings, CLOCK, [commands, AccessGuard()])
     await rt.start()
     yield rt
     await rt.stop()

@@ -25,6 +25,7 @@ from db.repositories import Repositories
 from schema.base.ids import decode_id, encode_id
 from services.auth import hash_password_now
 from services.clock import LOCAL, FixedClock
+from tests.guard import Recording, problems
 
 DEFAULT_NOW = "2026-03-16T09:30:00+08:00"
 CLOCK = FixedClock(datetime.fromisoformat(os.environ.get("VM_TEST_NOW") or DEFAULT_NOW))
@@ -89,9 +90,13 @@ class Api:
         self.client = client
 
     async def raw(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+        """Also checks what the request asked the database for (tests/guard.py)."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        r = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        with Recording() as recorded:
+            r = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
         assert r.status_code == 200, r.text
+        found = problems(recorded)
+        assert not found, "\n".join(found)
         return r.json()
 
     async def call(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:

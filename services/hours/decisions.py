@@ -9,8 +9,6 @@ at start-up (`Rollups.repair`).
 
 from __future__ import annotations
 
-import asyncio
-
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from db.repo import Repository, new_id
@@ -88,7 +86,7 @@ class HourDecisions:
                 ("entryIds", str(min(done, len(entry_ids) - 1))),
             ) from None
         fields = {"status": status, "verified_by": viewer.account_id, "verified_at": now}
-        await asyncio.gather(*(self.entries.set_fields(i, fields) for i in entry_ids))
+        await self.entries.update_many({"_id": {"$in": entry_ids}}, {"$set": fields})
         decided = [{**e, **fields} for e in entries]
         if status == "VERIFIED":
             await self.rollups.roll_up(decided)

@@ -305,10 +305,13 @@ class HourLedger:
     async def corrected_total(self, original: dict) -> tuple[int, int]:
         """The activity's minutes after its corrections, and the number the next correction takes."""
         total, n = original["minutes"], 1
-        while (prior := await self.entries.get(f"{original['_id']}:c{n}")) is not None:
-            total += prior["minutes"]
-            n += 1
-        return total, n
+        while True:  # corrections are `<original>:c1`, `:c2`, …: read them ten at a time
+            found = await self.entries.get_many([f"{original['_id']}:c{i}" for i in range(n, n + 10)])
+            for prior in found:
+                if prior is None:
+                    return total, n
+                total += prior["minutes"]
+                n += 1
 
     async def corrected_minutes(self, entry: dict) -> int:
         """An entry's activity total after corrections (the entry itself if it is a correction)."""

@@ -59,15 +59,11 @@ class Rollups:
                 mine = combos[f"v:{f.volunteer_id}|{f.month}"]
                 merge(incs, sets, *contributions(f, mine))
                 mine.setdefault(f.combo, ",".join(f.org_path))
-            await asyncio.gather(
-                *(
-                    self.rollups.update(
-                        {"_id": doc_id},
-                        {"$inc": incs.get(doc_id, {}), **({"$set": sets[doc_id]} if doc_id in sets else {})},
-                        upsert=True,
-                    )
+            await self.rollups.upsert_each(
+                {
+                    doc_id: {"$inc": incs.get(doc_id, {}), **({"$set": sets[doc_id]} if doc_id in sets else {})}
                     for doc_id in sorted(set(incs) | set(sets))
-                )
+                }
             )
 
     async def rebuild(self) -> int:

@@ -55,6 +55,14 @@ async def check_lt(coll, now):
     assert await _ids(coll.find({"at": {"$lt": now + timedelta(minutes=2)}})) == ["d0", "d1"]
 
 
+async def check_lte(coll, now):
+    assert await _ids(coll.find({"n": {"$lte": 1}})) == ["d0", "d1"]
+
+
+async def check_eq(coll, now):
+    assert await _ids(coll.find({"n": {"$eq": 3}})) == ["d3"]
+
+
 async def check_set(coll, now):
     await coll.update_one({"_id": "d0"}, {"$set": {"n": 10, "new.field": "v"}})
     assert await coll.find_one({"_id": "d0"}) == {"_id": "d0", "n": 10, "at": now, "tags": ["x"], "new": {"field": "v"}}
@@ -88,6 +96,8 @@ CHECKS = {
     "$gt": check_gt,
     "$gte": check_gte,
     "$lt": check_lt,
+    "$lte": check_lte,
+    "$eq": check_eq,
     "$set": check_set,
     "$inc": check_inc,
     "$push": check_push,
