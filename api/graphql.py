@@ -67,7 +67,7 @@ class GraphQLEndpoint(GraphQL):
             services=services,
             viewer=viewer,
             token_problem=problem,
-            loaders=Loaders.create(services),
+            loaders=Loaders.create(services, viewer),
             request_id=request_id_of(request.scope),
             request=request,
         )

@@ -7,6 +7,8 @@ caller may not see to null, rather than failing the whole query.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from db.repo import Repository
 from services.auth import Viewer
 from services.directory import STATIONS, Directory, region_contains
@@ -70,17 +72,24 @@ class AccessPolicy:
     def may_see_account(self, viewer: Viewer | None, account_id: str) -> bool:
         return viewer is not None and (viewer.account_id == account_id or viewer.role == "ADMIN")
 
-    async def may_see_need_private(self, viewer: Viewer | None, need: dict) -> bool:
-        """Exact address and beneficiary notes: the owning organisation's coordinators, and
-        volunteers accepted on (or who completed) one of the need's tasks."""
+    def may_see_need_private_as_manager(self, viewer: Viewer | None, need: dict) -> bool | None:
+        """Exact address and beneficiary notes are for the owning organisation's coordinators (True)
+        and volunteers accepted on, or done with, one of the need's tasks (None: ask
+        `assigned_needs`); False for everyone else."""
         if self.may_manage(viewer, need["organisation_id"]):
             return True
         if viewer is None or viewer.volunteer_id is None:
             return False
-        found = await self.applications.coll.find_one(
-            {"volunteer_id": viewer.volunteer_id, "need_id": need["_id"], "status": {"$in": ASSIGNED}}, {"_id": 1}
+        return None
+
+    async def assigned_needs(self, volunteer_id: str, need_ids: Sequence[str]) -> list[bool]:
+        """For each need, whether the volunteer holds or held an assignment on it: one query."""
+        found = self.applications.coll.find(
+            {"volunteer_id": volunteer_id, "need_id": {"$in": list(need_ids)}, "status": {"$in": ASSIGNED}},
+            {"need_id": 1},
         )
-        return found is not None
+        assigned = {d["need_id"] async for d in found}
+        return [n in assigned for n in need_ids]
 
     def may_see_application(self, viewer: Viewer | None, application: dict) -> bool:
         """The volunteer, and the coordinators of the organisation that runs the task."""

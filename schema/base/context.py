@@ -27,11 +27,17 @@ class Loaders:
     tasks: DataLoader
     applications: DataLoader
     hour_entries: DataLoader
+    assigned_needs: DataLoader  # need id → whether the viewer (a volunteer) is or was assigned to it
 
     @classmethod
-    def create(cls, services: Services) -> Loaders:
+    def create(cls, services: Services, viewer: Viewer | None = None) -> Loaders:
         def loader(load_fn: Any) -> DataLoader:
             return DataLoader(load_fn=load_fn, max_batch_size=MAX_BATCH)
+
+        async def assigned_needs(need_ids: list[str]) -> list[bool]:
+            if viewer is None or viewer.volunteer_id is None:
+                return [False] * len(need_ids)
+            return await services.access.assigned_needs(viewer.volunteer_id, need_ids)
 
         return cls(
             accounts=loader(services.accounts.get_many),
@@ -40,6 +46,7 @@ class Loaders:
             tasks=loader(services.matching.tasks_by_id),  # live tasks come from memory
             applications=loader(services.applications.store.get_many),
             hour_entries=loader(services.ledger.get_many),
+            assigned_needs=loader(assigned_needs),
         )
 
 

@@ -123,12 +123,12 @@ class Need(Node):
         return GeoPoint(lat=self.raw["location"]["lat"], lng=self.raw["location"]["lng"])
 
     async def _may_see_private(self, info: Info) -> bool:
-        """Asked once per need and request."""
+        """A page of needs asks the database once (the `assigned_needs` loader)."""
         ctx = info.context
-        key = ("need-private", self.raw["_id"])
-        if key not in ctx.memo:
-            ctx.memo[key] = await ctx.services.access.may_see_need_private(ctx.viewer, self.raw)
-        return ctx.memo[key]
+        decided = ctx.services.access.may_see_need_private_as_manager(ctx.viewer, self.raw)
+        if decided is not None:
+            return decided
+        return bool(await ctx.loaders.assigned_needs.load(self.raw["_id"]))
 
     @strawberry.field(
         description="Exact address: for the organisation's coordinators and volunteers accepted on (or done "
