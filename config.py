@@ -21,6 +21,7 @@ class Limits:
     max_query_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_nodes: int = 10_000  # objects a query could return: pages' `first` multiplied down the nesting
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from config import Limits
 from schema.accounts.mutations import AccountMutation
 from schema.accounts.queries import AccountQuery
 from schema.accounts.types import Account
+from schema.base.cost import node_limit
 from schema.base.errors import ErrorCodes, PayloadErrors
 from schema.engagement.mutations import EngagementMutation
 from schema.engagement.queries import EngagementQuery
@@ -87,6 +88,7 @@ def build_schema(limits: Limits) -> strawberry.Schema:
             ErrorCodes,
             lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            node_limit(limits.max_nodes),
             # Apps send the same few query texts over and over: parse and validate each once.
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),

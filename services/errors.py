@@ -38,6 +38,11 @@ class ErrorCode(StrEnum):
         auto(),
         "something unexpected failed on the server; the error carries a `requestId` that the server log also shows",
     )
+    QUERY_TOO_COSTLY = (
+        auto(),
+        "the query could return more objects than one request may (its pages' `first` multiplied down the nesting); "
+        "ask for smaller pages or fewer nested lists",
+    )
     # Signing in
     UNAUTHENTICATED = auto(), "the operation needs a signed-in account and the request carries no token"
     INVALID_TOKEN = auto(), "the bearer token is malformed, forged, or its account no longer exists"
