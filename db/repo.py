@@ -1,8 +1,9 @@
-"""Reads and writes by `_id`, the access path both engines serve from an index.
+"""One collection's reads and writes: every write of the services goes through here.
 
 A batch read is one `{_id: {$in: ids}}` on both engines (the embedded engine's pushdown patch answers
 it from FerretDB's `_id` index); documents come back in the order of the ids asked for (None where
-missing).
+missing). Writes of planned multi-document writes (`insert_planned*`) treat a document already written
+by the same write as written (services/writes.py).
 """
 
 from __future__ import annotations
