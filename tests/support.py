@@ -206,10 +206,14 @@ def need_input(org_id: str, **over: object) -> dict:
     return base
 
 
+_spots = itertools.count()
+
+
 def lonely_spot() -> dict:
-    """A place no other test uses, so matching results are this test's alone."""
-    rnd = random.Random()
-    return {"lat": round(rnd.uniform(38, 44), 5), "lng": round(rnd.uniform(85, 100), 5)}
+    """A place no other test of this session uses, so matching results are this test's alone: the
+    next point of a 1° grid (≥ 84 km apart, four times the largest travel radius the tests use)."""
+    n = next(_spots) % (6 * 15)
+    return {"lat": 38.5 + n // 15, "lng": 85.5 + n % 15}
 
 
 # ---- engagement ----------------------------------------------------------------------------------
