@@ -23,7 +23,7 @@ from api.deadline import request_deadline
 from api.request_id import request_id_of
 from api.runtime import Runtime
 from bootstrap import Services
-from schema.base.errors import database_unavailable, timed_out, unavailable_reason, user_errors
+from schema.base.errors import database_unavailable, unavailable_reason, user_errors
 from schema.hours.scope import parse_scope, tally_rows
 from services.errors import DomainError, ErrorCode, invalid, unauthenticated
 from services.hours.tallies import GROUPS, Tally
@@ -54,9 +54,6 @@ def hours_csv(runtime: Runtime):  # type: ignore[no-untyped-def]
             if database_unavailable(exc) or isinstance(exc, TimeoutError):  # TimeoutError: the deadline's hard cut
                 log.warning("database unavailable: %s %s", rid, unavailable_reason(exc))
                 code, message, status = ErrorCode.DATABASE_UNAVAILABLE, ErrorCode.DATABASE_UNAVAILABLE.when, 503
-            elif timed_out(exc):
-                log.warning("request timed out: %s %s", rid, unavailable_reason(exc))
-                code, message, status = ErrorCode.TIMEOUT, ErrorCode.TIMEOUT.when, 503
             else:
                 log.exception("request %s: hours.csv failed", rid)
                 code, message, status = ErrorCode.INTERNAL_ERROR, "internal error", 500

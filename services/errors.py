@@ -38,11 +38,6 @@ class ErrorCode(StrEnum):
         auto(),
         "something unexpected failed on the server; the error carries a `requestId` that the server log also shows",
     )
-    TIMEOUT = (
-        auto(),
-        "the request's work did not finish within its deadline while the database was answering; a write it "
-        "cut off is finished by the server (docs/reliability.md); ask for less, or retry",
-    )
     QUERY_TOO_COSTLY = (
         auto(),
         "the query could return more objects than one request may (its pages' `first` multiplied down the nesting); "

@@ -32,17 +32,12 @@ INTERNAL_MESSAGE = "internal error"
 
 
 def database_unavailable(exc: BaseException) -> bool:
-    """The driver could not get an answer: unreachable, not answering in time, restarting.
+    """The driver could not get an answer: unreachable, timed out, restarting, or the request's deadline passed.
 
     ConnectionFailure covers AutoReconnect (NotPrimary included), NetworkTimeout, ServerSelectionTimeoutError
-    and WaitQueueTimeoutError."""
-    return isinstance(exc, ConnectionFailure)
-
-
-def timed_out(exc: BaseException) -> bool:
-    """The database answers, but the request's deadline passed (ExecutionTimeout: the driver's own
-    check before a command, or the server's time limit, code 50) or a write concern timed out."""
-    return isinstance(exc, PyMongoError) and exc.timeout and not isinstance(exc, ConnectionFailure)
+    and WaitQueueTimeoutError; `timeout` is true for ExecutionTimeout and other server-side time limits
+    (code 50, MaxTimeMSExpired) and for write-concern timeouts."""
+    return isinstance(exc, ConnectionFailure) or (isinstance(exc, PyMongoError) and exc.timeout)
 
 
 DEADLINE_PASSED = "the request's deadline passed"
@@ -134,10 +129,6 @@ class ErrorCodes(SchemaExtension):
 
     def _code(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
-        if original is not None and timed_out(original):
-            log.warning("request timed out: %s %s", self._request_id(), unavailable_reason(original))
-            code = ErrorCode.TIMEOUT
-            return _coded(error, code.when, {"code": code.value, "requestId": self._request_id()})
         if original is not None and database_unavailable(original):
             self._unavailable = self._unavailable or original
             code = ErrorCode.DATABASE_UNAVAILABLE
