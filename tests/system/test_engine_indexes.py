@@ -72,3 +72,16 @@ async def test_counts_are_answered_by_sqlite(runtime, repos, embedded):
     )
     reply = await runtime.database.db.command("count", "applications", query={"task_id": task, "status": "WAITLISTED"})
     assert reply["n"] == 4
+
+
+async def test_scan_all_reads_every_document_once_in_id_order(runtime):
+    from db.repo import Repository
+
+    repo = Repository(runtime.database, "scan_checks")
+    await repo.delete_many({})
+    ids = sorted({new_id() for _ in range(300)} | {f"{n:024x}" for n in (0, 1, 2**95, 2**96 - 1)})
+    await repo.insert_many({"_id": i, "n": k} for k, i in enumerate(ids))
+    assert [d["_id"] for d in await repo.scan_all(parts=4)] == ids
+    await repo.insert({"_id": "not-hex", "n": -1})  # ids of another shape: one plain scan
+    assert sorted(d["_id"] for d in await repo.scan_all(parts=4)) == sorted([*ids, "not-hex"])
+    await repo.coll.drop()
