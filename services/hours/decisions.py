@@ -9,6 +9,8 @@ at start-up (`Rollups.repair`).
 
 from __future__ import annotations
 
+import logging
+
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from db.repo import Repository, new_id
@@ -22,6 +24,8 @@ from services.hours.ledger import HourLedger
 from services.hours.rollups import Rollups
 from services.hours.rules import MAX_BATCH, MAX_MINUTES, SEQUENCE_TRIES
 from services.writes import Writes
+
+log = logging.getLogger(__name__)
 
 
 class HourDecisions:
@@ -164,22 +168,31 @@ class HourDecisions:
         return correction, original
 
     async def _apply_correct(self, plan: dict, write_id: str) -> str:
-        """The correction entry and its rollup, journalled like a decision. Finishing one a crash
-        cut off cannot tell whether its rollup was counted: the journal it left makes `repair`
-        rebuild the rollups instead."""
+        """The correction entry and its rollup, journalled like a decision (`correct:<write id>`).
+
+        Finishing one a crash cut off: if its journal is gone, the first attempt counted the rollup
+        and finished; if the journal is still there and the entry too, whether the rollup was counted
+        is unknown, so the journal is left for `Rollups.repair` at the next start-up, which rebuilds
+        the rollups (never counting the correction twice)."""
         doc = plan["correction"]
-        journal = await self.rollups.journal([doc["_id"]], doc["created_at"])
+        journal_id = f"correct:{write_id}"
+        try:
+            await self.rollups.journal([doc["_id"]], doc["created_at"], journal_id)
+            left_by_crash = False
+        except DuplicateKeyError:
+            left_by_crash = True
         try:
             inserted = await self.entries.insert_planned(doc)
         except DuplicateKeyError:
-            await self.rollups.done(journal)
+            await self.rollups.done(journal_id)
             raise DomainError(
                 ErrorCode.CONFLICT, "the entry was corrected at the same moment; retry", "entryId"
             ) from None
         if inserted:
             await self.rollups.roll_up([doc])
             crashpoints.reached("correctHours.rolled_up")
-        await self.rollups.done(journal)
-        if not inserted:
-            await self.rollups.repair()
+        elif left_by_crash:
+            log.warning("correction %s: rollups are rebuilt at the next start-up", doc["_id"])
+            return doc["_id"]
+        await self.rollups.done(journal_id)
         return doc["_id"]

@@ -39,9 +39,10 @@ class Rollups:
         doc = await self.rollups.get(f"v:{volunteer_id}|all")
         return doc["m"] if doc else 0
 
-    async def journal(self, entry_ids: list[str], at: datetime) -> str:
-        """Notes that these entries' decisions are being written (removed by `done`)."""
-        doc = await self.outbox.insert({"_id": new_id(), "entry_ids": entry_ids, "at": at})
+    async def journal(self, entry_ids: list[str], at: datetime, journal_id: str | None = None) -> str:
+        """Notes that these entries' decisions are being written (removed by `done`). With a
+        `journal_id` already in the outbox, DuplicateKeyError: a crash left that journal."""
+        doc = await self.outbox.insert({"_id": journal_id or new_id(), "entry_ids": entry_ids, "at": at})
         return doc["_id"]
 
     async def done(self, journal_id: str) -> None:
