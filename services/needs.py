@@ -307,8 +307,7 @@ class NeedService:
         await self.needs.set_fields(plan["need_id"], plan["fields"])
         crashpoints.reached("changeNeed.need")
         if plan["task_fields"]:
-            for tid in plan["task_ids"]:
-                await self.tasks.set_fields(tid, plan["task_fields"])
+            await self.tasks.update_many({"_id": {"$in": plan["task_ids"]}}, {"$set": plan["task_fields"]})
             tasks = [t for t in await self.tasks.get_many(plan["task_ids"]) if t]
             await self.changes.publish("task", *tasks)
         need = await self.needs.get(plan["need_id"])
