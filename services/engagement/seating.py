@@ -98,8 +98,11 @@ class Seating:
     async def _free_abandoned_slots(self, task: dict) -> int:
         """When a task looks full: removes slot claims a crash left behind (their application never
         became an assignment); the caller holds the task lock. Returns how many it removed."""
-        claims = await self.slot_claims.get_many([f"{task['_id']}:{n}" for n in range(task["slots"])])
-        abandoned = [c["_id"] for c in claims if c is not None and await self._abandoned(c)]
+        claims = [c for c in await self.slot_claims.get_many([f"{task['_id']}:{n}" for n in range(task["slots"])]) if c]
+        holders = await self.applications.get_many([c["application_id"] for c in claims])
+        # Every holder here is on this task: read it once, and only if someone still holds time.
+        current = await self.tasks.get(task["_id"]) if any(self._holds(h) for h in holders) else None
+        abandoned = [c["_id"] for c, h in zip(claims, holders) if self._is_abandoned(c, h, current)]
         await self._delete(self.slot_claims, abandoned)
         return len(abandoned)
 
@@ -156,11 +159,19 @@ class Seating:
         raise schedule_conflict()
 
     async def _abandoned(self, claim: dict) -> bool:
-        """A time claim whose assignment ended early, whose task was cancelled, or left by a crash."""
+        """A claim whose assignment ended early, whose task was cancelled, or left by a crash."""
         holder = await self.applications.get(claim["application_id"])
-        if holder is not None and holder["status"] in HOLDS_TIME:
-            task = await self.tasks.get(holder["task_id"])
-            return task is None or task["status"] == "CANCELLED"
+        task = await self.tasks.get(holder["task_id"]) if holder is not None and self._holds(holder) else None
+        return self._is_abandoned(claim, holder, task)
+
+    @staticmethod
+    def _holds(holder: dict | None) -> bool:
+        return holder is not None and holder["status"] in HOLDS_TIME
+
+    def _is_abandoned(self, claim: dict, holder: dict | None, holder_task: dict | None) -> bool:
+        """`_abandoned` with the claim's application and (if it holds time) that application's task read."""
+        if self._holds(holder):
+            return holder_task is None or holder_task["status"] == "CANCELLED"
         return claim["at"] < now_ms(self.clock) - STALE_CLAIM_AGE
 
     async def release(self, doc: dict, task: dict) -> None:
