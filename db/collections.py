@@ -8,8 +8,10 @@ read-then-write): it comes from unique `_id` inserts in the `*_claims` collectio
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid, OperationFailure
@@ -141,18 +143,16 @@ _RANGES = ("$gt", "$gte", "$lt", "$lte")
 
 
 def _scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool) or type(value).__name__ in ("ObjectId", "datetime")
+    return isinstance(value, str | int | float | bool | datetime | ObjectId)
 
 
 def _pushable(condition: Any, *, ranges: bool) -> bool:
     if not isinstance(condition, dict):
         return _scalar(condition)
-    ops = set(condition)
-    if ops <= {"$eq"} | ({*_RANGES} if ranges else set()) and ops:
-        return all(_scalar(v) for v in condition.values())
-    if ops == {"$in"}:
+    if set(condition) == {"$in"}:
         return bool(condition["$in"]) and all(_scalar(v) for v in condition["$in"])
-    return False
+    allowed = {"$eq", *_RANGES} if ranges else {"$eq"}
+    return bool(condition) and set(condition) <= allowed and all(_scalar(v) for v in condition.values())
 
 
 def leading_fields(collection: str) -> set[str]:

@@ -16,7 +16,6 @@ from pymongo.monitoring import CommandListener
 from db.collections import served_by_index
 
 MAX_COMMANDS = 40
-FILTERED = {"find": "filter", "count": "query", "delete": "deletes", "update": "updates", "aggregate": "pipeline"}
 
 _recording: ContextVar[list[dict] | None] = ContextVar("guard_recording", default=None)
 
@@ -41,7 +40,7 @@ def filters_of(name: str, command: dict) -> list[dict | None]:
     if name == "count":
         return [command.get("query")]
     if name in ("delete", "update"):
-        return [s.get("q") for s in command.get(FILTERED[name], [])]
+        return [s.get("q") for s in command.get(f"{name}s", [])]
     if name == "aggregate":
         stages = command.get("pipeline", [])
         return [stages[0].get("$match") if stages else None]
